@@ -1,0 +1,45 @@
+#pragma once
+// One lead in the redial queue: the seed's record, field for field.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+
+namespace redial {
+
+enum class LeadStatus : std::uint8_t { kPending, kRescheduled, kCompleted, kMaxAttempts };
+
+std::string_view status_name(LeadStatus s);  // "pending", "rescheduled", ...
+// Throws InputError("status") for a name that is not one of the four.
+LeadStatus parse_status(std::string_view name);
+
+// Field names and meanings are the seed's. Optional fields are null in the file when unset.
+struct LeadRecord {
+  std::string lead_id;
+  std::string phone_number;  // as received, e.g. "+15551234567"
+  std::string list_id;
+  std::string first_name;
+  std::string last_name;
+  std::string state;
+  int attempts = 0;  // results recorded (a dial alone never counts)
+  std::optional<TimeMs> last_call_timestamp;
+  TimeMs next_redial_timestamp = 0;
+  std::optional<TimeMs> scheduled_callback_time;
+  std::vector<std::string> outcomes;  // one per recorded result, oldest first
+  std::optional<std::string> last_outcome;
+  std::optional<std::string> last_call_id;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  LeadStatus status = LeadStatus::kPending;
+
+  bool operator==(const LeadRecord&) const = default;
+};
+
+// Appends the record as one compact JSON object with the seed's field order.
+void append_record_json(std::string& out, const LeadRecord& r);
+// Appends a JSON string literal (quotes and escapes included).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace redial

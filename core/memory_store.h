@@ -1,0 +1,52 @@
+#pragma once
+// A Store in memory, for tests and the simulator: what was synced survives crash(); what was
+// only appended does not. Faults can be injected.
+#include <map>
+
+#include "core/store.h"
+
+namespace redial {
+
+class MemoryStore final : public Store {
+ public:
+  StoreState load() override;
+  void append(const Mutation& m) override;
+  void sync() override;
+  bool wants_checkpoint() const override { return durable_.size() > checkpoint_after_; }
+  void checkpoint(const RecordSource& source) override;
+  std::vector<MonthId> drop_months_before(MonthId first_kept) override;
+
+  // The process died: changes appended but not synced are gone. load() may be called again.
+  void crash() { pending_.clear(); }
+  // The next sync() throws StoreError and makes nothing durable.
+  void fail_next_sync() { fail_next_sync_ = true; }
+  void set_checkpoint_after(std::size_t mutations) { checkpoint_after_ = mutations; }
+
+  std::size_t syncs() const { return syncs_; }
+  std::size_t durable_mutations() const { return durable_.size(); }
+  std::size_t checkpoints() const { return checkpoints_; }
+
+ private:
+  std::map<std::string, StoredRecord> snapshot_;
+  std::vector<InFlightCall> snapshot_in_flight_;
+  std::vector<Mutation> durable_;
+  std::vector<Mutation> pending_;
+  std::size_t checkpoint_after_ = 100000;
+  std::size_t syncs_ = 0;
+  std::size_t checkpoints_ = 0;
+  bool fail_next_sync_ = false;
+};
+
+// Applies mutations in order to a state (shared by MemoryStore and MonthStore's replay).
+class StateBuilder {
+ public:
+  explicit StateBuilder(StoreState base = {});
+  void apply(const Mutation& m);
+  StoreState take();
+
+ private:
+  std::map<std::string, StoredRecord> records_;
+  std::map<std::string, InFlightCall> in_flight_;  // by phone
+};
+
+}  // namespace redial

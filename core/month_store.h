@@ -1,0 +1,50 @@
+#pragma once
+// The seed's month files plus a checksummed journal, in one data directory:
+//   redial-queue_YYYY-MM.json   the seed's format, exactly (a snapshot of that month's records)
+//   redial-queue.journal        changes since the snapshots, one checksummed line each
+//   .lock                       flock()ed while a process owns the directory
+// A change costs one journal append; checkpoint() rewrites only the months that changed.
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "core/store.h"
+
+namespace redial {
+
+struct MonthStoreOptions {
+  std::string dir = "data/redial-queue";
+  // checkpoint() is wanted once the journal is this big.
+  std::uint64_t checkpoint_journal_bytes = 64ull << 20;
+  bool fsync = true;  // false only for benchmarks that measure the work without the disk
+};
+
+class MonthStore final : public Store {
+ public:
+  // Creates the directory if needed and takes its lock; throws StoreError if another process
+  // holds it ("... is locked by another redial process").
+  explicit MonthStore(MonthStoreOptions options);
+  ~MonthStore() override;
+
+  StoreState load() override;
+  void append(const Mutation& m) override;
+  void sync() override;
+  bool wants_checkpoint() const override;
+  void checkpoint(const RecordSource& source) override;
+  std::vector<MonthId> drop_months_before(MonthId first_kept) override;
+
+  std::string month_path(MonthId m) const;
+  std::string journal_path() const;
+  std::uint64_t journal_bytes() const { return journal_bytes_; }
+
+ private:
+  MonthStoreOptions opt_;
+  int lock_fd_ = -1;
+  int journal_fd_ = -1;
+  std::uint64_t journal_bytes_ = 0;
+  std::string pending_;           // appended, not yet written
+  std::set<MonthId> dirty_months_;  // months with changes not yet in their snapshot
+  std::set<MonthId> known_months_;
+};
+
+}  // namespace redial

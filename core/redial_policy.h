@@ -1,0 +1,57 @@
+#pragma once
+// Every rule of the redial queue that a user can set, with the seed's defaults.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+
+namespace redial {
+
+struct RedialPolicy {
+  bool enabled = true;  // REDIAL_QUEUE_ENABLED
+  // Wait after the k-th result is progressive_intervals_ms[k-1] (the last value repeats), and
+  // never less than min_wait_ms. REDIAL_PROGRESSIVE_INTERVALS (minutes in the seed).
+  std::vector<TimeMs> progressive_intervals_ms{0, 0, 5 * kMinuteMs, 10 * kMinuteMs,
+                                               30 * kMinuteMs, 60 * kMinuteMs, 120 * kMinuteMs};
+  TimeMs min_wait_ms = 2 * kMinuteMs;
+  int max_attempts = 8;  // REDIAL_MAX_ATTEMPTS: results recorded before status max_attempts
+  // A result with one of these completes the lead (after being recorded).
+  std::vector<std::string> success_outcomes{"TRANSFERRED"};
+  // A result with one of these also completes the lead: the lead must not be called again.
+  std::vector<std::string> stop_outcomes{"DO_NOT_CONTACT"};
+  // Results whose outcome is in none of the lists are rejected as unknown.
+  std::vector<std::string> known_outcomes{"VOICEMAIL", "NO_ANSWER", "BUSY", "FAILED",
+                                          "CALL_BACK_SCHEDULED", "HUNG_UP", "NOT_INTERESTED",
+                                          "ANSWERED", "CANCELED", "UNKNOWN"};
+  std::string time_zone = "America/New_York";
+  int business_open_s = 9 * 3600;    // 09:00 local
+  int business_close_s = 17 * 3600;  // 17:00 local
+  std::uint8_t business_weekdays = 0x7f;  // bit 0 = Sunday; the seed dialed every day
+  TimeMs process_interval_ms = 5 * kMinuteMs;  // REDIAL_PROCESS_INTERVAL
+  int retention_days = 30;                     // REDIAL_RETENTION_DAYS
+  // Only leads created in the last N local days are redialed; 1 is the seed's "today only",
+  // 0 turns the filter off. Leads waiting for a scheduled callback are exempt.
+  int ready_window_days = 1;
+  TimeMs active_call_pushback_ms = 5 * kMinuteMs;  // a lead whose phone is in a call waits this
+  // A dialed call without a result after this is reconciled, then released: Bland's
+  // max_duration (30 minutes by default) plus a grace period.
+  TimeMs call_timeout_ms = 35 * kMinuteMs;
+  int max_concurrent_calls = 0;  // calls in flight at once; 0 = no limit
+
+  // The wait after the result that brought the lead to `attempts` results. REQUIRES: attempts >= 1.
+  TimeMs wait_after_result_ms(int attempts) const;
+  bool is_success(std::string_view outcome) const;
+  bool is_stop(std::string_view outcome) const;
+  bool is_known(std::string_view outcome) const;
+  // Throws ConfigError naming the first bad setting.
+  void validate() const;
+};
+
+// Parses "0,0,5,10" (minutes) or "30s,5m,2h" into milliseconds; throws ConfigError(setting).
+std::vector<TimeMs> parse_interval_list(std::string_view text, const std::string& setting);
+// Parses one duration: a plain number is in `plain_unit_ms`; suffixes ms, s, m, h, d are accepted.
+TimeMs parse_duration_ms(std::string_view text, TimeMs plain_unit_ms, const std::string& setting);
+
+}  // namespace redial

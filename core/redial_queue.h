@@ -1,0 +1,173 @@
+#pragma once
+// The redial queue: the seed's addOrUpdateLead and processQueue, with calls in flight tracked
+// in the core (the seed's CallStateManager) and every change journaled through the Store.
+//
+// Threading: one owner. The runner drives it from its single event loop, the simulator from its
+// event loop; nothing here locks.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/business_calendar.h"
+#include "core/call_result.h"
+#include "core/clock.h"
+#include "core/dialer.h"
+#include "core/lead_record.h"
+#include "core/redial_policy.h"
+#include "core/store.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace redial {
+
+enum class ApplyKind {
+  kCreated,      // a new record (attempts 1)
+  kUpdated,      // an existing record got one more result
+  kDuplicate,    // this call_id was already recorded: nothing changed
+};
+
+struct ApplyResult {
+  ApplyKind kind;
+  std::string key;
+  LeadStatus status;  // the record's status afterwards
+  int attempts;       // the record's attempts afterwards
+};
+
+struct TickSummary {
+  TimeMs at = 0;
+  bool ran = false;         // false: a global check stopped it (see skipped_reason)
+  std::string skipped_reason;  // "disabled", "outside business hours"
+  int total_ready = 0;
+  int calls_made = 0;
+  int skipped = 0;  // ready leads not dialed: call in flight, concurrency limit, re-checks
+  int errors = 0;   // dials the dialer refused at once
+  int calls_released = 0;  // calls in flight given up after call_timeout_ms
+};
+
+struct ReadyLead {
+  std::string key;
+  TimeMs due_at;  // next_redial_timestamp, or the callback time for a rescheduled lead
+};
+
+struct StatusCounts {
+  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0;
+};
+
+// Why a decision was taken, for the simulator's trace and the logs.
+struct QueueEvent {
+  TimeMs at;
+  std::string kind;  // "result", "duplicate", "dial", "skip", "dial_failed", "released", ...
+  std::string key;
+  std::string detail;
+};
+
+class RedialQueue final : private RecordSource {
+ public:
+  // REQUIRES: clock, store and dialer outlive the queue. Validates the policy (ConfigError).
+  RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, Dialer& dialer,
+              std::shared_ptr<spdlog::logger> logger = nullptr);
+  ~RedialQueue() override;
+
+  // Loads records and calls in flight from the store. REQUIRES: called once, first.
+  void load();
+
+  // The seed's addOrUpdateLead. Throws InputError (nothing changed) for a missing call_id, an
+  // unknown outcome, a bad phone or lead id. Durable only after sync().
+  ApplyResult apply_result(const CallResult& result);
+
+  // Puts a lead in the queue for a first dial at `dial_at` (attempts 0). An existing pending
+  // record is left as it is; a completed or max_attempts one is not reopened. Returns the key.
+  std::string enqueue(const LeadInput& lead, TimeMs dial_at);
+
+  // The seed's processQueue: global checks, ready selection, per-lead checks, dials, summary.
+  // Syncs the store before dialing.
+  TickSummary tick();
+
+  // Leads that tick() would consider now (the four filters and business hours), due first.
+  std::vector<ReadyLead> ready(TimeMs now) const;
+
+  // The dialer's answers. Unknown or stale dial_seqs are ignored (logged).
+  void on_dial_accepted(std::uint64_t dial_seq, const std::string& call_id);
+  // retry_after_ms: when the lead may be dialed again (e.g. a 429's wait); nullopt: next tick.
+  void on_dial_failed(std::uint64_t dial_seq, const std::string& reason,
+                      std::optional<TimeMs> retry_after_ms = std::nullopt);
+  // Gives up a call in flight (the dialer could not settle it). Returns false if none matched.
+  bool release_call(std::uint64_t dial_seq, const std::string& reason);
+
+  // Completes a lead now (admin "stop" / do-not-call). Returns false for an unknown key.
+  bool stop_lead(const std::string& key, const std::string& reason);
+
+  // Makes every change durable; then folds the journal if the store asks for it.
+  void sync();
+  // Folds the journal into the snapshots now (shutdown, admin).
+  void checkpoint();
+  // Deletes months older than the retention period, in the store and in memory.
+  std::vector<MonthId> enforce_retention();
+
+  // When the next tick is due: the last tick plus the process interval (now if none ran).
+  TimeMs next_tick_at() const;
+
+  const LeadRecord* find(const std::string& key) const;
+  std::size_t size() const { return records_.size(); }
+  StatusCounts counts() const;
+  std::vector<InFlightCall> in_flight_calls() const override;
+  const InFlightCall* in_flight_for_phone(const std::string& normalized_phone) const;
+  const TickSummary& last_tick() const { return last_tick_; }
+  const RedialPolicy& policy() const { return policy_; }
+  const BusinessCalendar& calendar() const { return calendar_; }
+  // Visits every record (any order).
+  void for_each(const std::function<void(const std::string&, const LeadRecord&)>& fn) const;
+
+  // Observer for decisions (simulator trace); default none.
+  void set_event_listener(std::function<void(const QueueEvent&)> listener) {
+    listener_ = std::move(listener);
+  }
+
+ private:
+  struct Slot {
+    LeadRecord record;
+    MonthId month = 0;
+    TimeMs indexed_due = -1;  // key in ready_index_, -1 when not indexed
+    std::vector<std::uint64_t> call_id_hashes;  // call ids recorded since load, for duplicates
+  };
+  using ReadyIndex = std::set<std::pair<TimeMs, const std::string*>>;
+
+  void for_each_in_month(
+      MonthId month,
+      const std::function<void(const std::string&, const LeadRecord&)>& fn) const override;
+
+  Slot& put(const std::string& key, Slot& slot);  // journals and reindexes
+  void reindex(const std::string& key, Slot& slot);
+  std::optional<TimeMs> due_time(const LeadRecord& r) const;
+  bool in_ready_window(const LeadRecord& r, LocalDay today) const;
+  void end_call(const std::string& phone, const std::string& reason);
+  void expire_calls(TimeMs now, TickSummary& summary);
+  void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
+
+  RedialPolicy policy_;
+  BusinessCalendar calendar_;
+  const Clock& clock_;
+  Store& store_;
+  Dialer& dialer_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::function<void(const QueueEvent&)> listener_;
+
+  std::unordered_map<std::string, Slot> records_;
+  ReadyIndex ready_index_;
+  std::unordered_map<std::string, InFlightCall> in_flight_;  // by normalized phone
+  std::unordered_map<std::uint64_t, std::string> phone_by_dial_;
+  std::set<std::string> reconciling_;  // phones handed to Dialer::reconcile
+  std::uint64_t next_dial_seq_ = 1;
+  TickSummary last_tick_;
+  std::optional<TimeMs> last_tick_at_;
+  bool ticking_ = false;
+};
+
+}  // namespace redial

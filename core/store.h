@@ -1,0 +1,82 @@
+#pragma once
+// Where the queue keeps its records. The queue sees only this interface: the month files with
+// their journal (MonthStore), an in-memory fake for tests and the simulator (MemoryStore), and
+// later a PostgreSQL store all fit under it.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/business_calendar.h"
+#include "core/dialer.h"
+#include "core/lead_record.h"
+
+namespace redial {
+
+// The whole new state of one record (a post-image, so replaying it twice is harmless).
+struct RecordPut {
+  MonthId month;  // the month file the record lives in (its created_at month)
+  std::string key;
+  LeadRecord record;
+};
+// A dial is about to be placed; written and synced before the dialer is called, so a crash
+// between dial and result never leads to a second call.
+struct CallStarted {
+  InFlightCall call;
+};
+// Bland accepted the dial and named the call.
+struct CallAccepted {
+  std::string phone;
+  std::uint64_t dial_seq;
+  std::string call_id;
+};
+// The call in flight to this phone is over: its result came, the dial failed, or it was released.
+struct CallEnded {
+  std::string phone;
+  std::uint64_t dial_seq;
+  std::string reason;
+};
+using Mutation = std::variant<RecordPut, CallStarted, CallAccepted, CallEnded>;
+
+struct StoredRecord {
+  MonthId month;
+  std::string key;
+  LeadRecord record;
+};
+
+struct StoreState {
+  std::vector<StoredRecord> records;  // at most one per key: the latest
+  std::vector<InFlightCall> in_flight;
+};
+
+// Read access to the queue's records for a checkpoint.
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  virtual void for_each_in_month(
+      MonthId month,
+      const std::function<void(const std::string& key, const LeadRecord&)>& fn) const = 0;
+  virtual std::vector<InFlightCall> in_flight_calls() const = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Everything durable. REQUIRES: called once, before any other call. Throws StoreError naming
+  // the file and position of anything unreadable, and then has changed nothing.
+  virtual StoreState load() = 0;
+  // Queues a change. It is durable only after sync() returns.
+  virtual void append(const Mutation& m) = 0;
+  // Makes every appended change durable (group commit: one flush for all). Throws StoreError;
+  // the caller must then stop, since memory is ahead of disk, and acknowledge nothing.
+  virtual void sync() = 0;
+  // True when the journal has grown enough that a checkpoint should fold it.
+  virtual bool wants_checkpoint() const = 0;
+  // Folds everything appended (and synced) into the snapshots. REQUIRES: sync() just returned.
+  virtual void checkpoint(const RecordSource& source) = 0;
+  // Deletes every month before `first_kept`; returns the months deleted.
+  virtual std::vector<MonthId> drop_months_before(MonthId first_kept) = 0;
+};
+
+}  // namespace redial

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian's packages (never from the network otherwise).
+# Safe to run repeatedly: it does nothing when all packages are present.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake pkg-config clang-format
+  libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libhowardhinnant-date-dev tzdata libbenchmark-dev catch2
+  libcurl4-openssl-dev libmicrohttpd-dev libsimdjson-dev libssl-dev
+  curl wrk python3
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
