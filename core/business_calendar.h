@@ -18,7 +18,7 @@ using MonthId = std::int32_t;
 // Days since 1970-01-01 in the local zone.
 using LocalDay = std::int32_t;
 
-std::string month_name(MonthId m);           // 202512 -> "2025-12"
+std::string month_name(MonthId m);             // 202512 -> "2025-12"
 MonthId previous_month(MonthId m, int count);  // 202501, 1 -> 202412
 
 // Parses "HH:MM" or "HH:MM:SS" into seconds after local midnight; throws ConfigError(setting).

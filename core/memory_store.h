@@ -27,6 +27,8 @@ class MemoryStore final : public Store {
   std::size_t checkpoints() const { return checkpoints_; }
 
  private:
+  StoreState durable_state() const;
+
   std::map<std::string, StoredRecord> snapshot_;
   std::vector<InFlightCall> snapshot_in_flight_;
   std::vector<Mutation> durable_;

@@ -42,7 +42,7 @@ class MonthStore final : public Store {
   int lock_fd_ = -1;
   int journal_fd_ = -1;
   std::uint64_t journal_bytes_ = 0;
-  std::string pending_;           // appended, not yet written
+  std::string pending_;             // appended, not yet written
   std::set<MonthId> dirty_months_;  // months with changes not yet in their snapshot
   std::set<MonthId> known_months_;
 };

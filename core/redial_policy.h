@@ -13,8 +13,8 @@ struct RedialPolicy {
   bool enabled = true;  // REDIAL_QUEUE_ENABLED
   // Wait after the k-th result is progressive_intervals_ms[k-1] (the last value repeats), and
   // never less than min_wait_ms. REDIAL_PROGRESSIVE_INTERVALS (minutes in the seed).
-  std::vector<TimeMs> progressive_intervals_ms{0, 0, 5 * kMinuteMs, 10 * kMinuteMs,
-                                               30 * kMinuteMs, 60 * kMinuteMs, 120 * kMinuteMs};
+  std::vector<TimeMs> progressive_intervals_ms{
+      0, 0, 5 * kMinuteMs, 10 * kMinuteMs, 30 * kMinuteMs, 60 * kMinuteMs, 120 * kMinuteMs};
   TimeMs min_wait_ms = 2 * kMinuteMs;
   int max_attempts = 8;  // REDIAL_MAX_ATTEMPTS: results recorded before status max_attempts
   // A result with one of these completes the lead (after being recorded).
@@ -22,13 +22,13 @@ struct RedialPolicy {
   // A result with one of these also completes the lead: the lead must not be called again.
   std::vector<std::string> stop_outcomes{"DO_NOT_CONTACT"};
   // Results whose outcome is in none of the lists are rejected as unknown.
-  std::vector<std::string> known_outcomes{"VOICEMAIL", "NO_ANSWER", "BUSY", "FAILED",
-                                          "CALL_BACK_SCHEDULED", "HUNG_UP", "NOT_INTERESTED",
-                                          "ANSWERED", "CANCELED", "UNKNOWN"};
+  std::vector<std::string> known_outcomes{
+      "VOICEMAIL", "NO_ANSWER",      "BUSY",     "FAILED",   "CALL_BACK_SCHEDULED",
+      "HUNG_UP",   "NOT_INTERESTED", "ANSWERED", "CANCELED", "UNKNOWN"};
   std::string time_zone = "America/New_York";
-  int business_open_s = 9 * 3600;    // 09:00 local
-  int business_close_s = 17 * 3600;  // 17:00 local
-  std::uint8_t business_weekdays = 0x7f;  // bit 0 = Sunday; the seed dialed every day
+  int business_open_s = 9 * 3600;              // 09:00 local
+  int business_close_s = 17 * 3600;            // 17:00 local
+  std::uint8_t business_weekdays = 0x7f;       // bit 0 = Sunday; the seed dialed every day
   TimeMs process_interval_ms = 5 * kMinuteMs;  // REDIAL_PROCESS_INTERVAL
   int retention_days = 30;                     // REDIAL_RETENTION_DAYS
   // Only leads created in the last N local days are redialed; 1 is the seed's "today only",

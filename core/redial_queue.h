@@ -28,9 +28,9 @@ class logger;
 namespace redial {
 
 enum class ApplyKind {
-  kCreated,      // a new record (attempts 1)
-  kUpdated,      // an existing record got one more result
-  kDuplicate,    // this call_id was already recorded: nothing changed
+  kCreated,    // a new record (attempts 1)
+  kUpdated,    // an existing record got one more result
+  kDuplicate,  // this call_id was already recorded: nothing changed
 };
 
 struct ApplyResult {
@@ -42,12 +42,12 @@ struct ApplyResult {
 
 struct TickSummary {
   TimeMs at = 0;
-  bool ran = false;         // false: a global check stopped it (see skipped_reason)
+  bool ran = false;            // false: a global check stopped it (see skipped_reason)
   std::string skipped_reason;  // "disabled", "outside business hours"
   int total_ready = 0;
   int calls_made = 0;
-  int skipped = 0;  // ready leads not dialed: call in flight, concurrency limit, re-checks
-  int errors = 0;   // dials the dialer refused at once
+  int skipped = 0;         // ready leads not dialed: call in flight, concurrency limit, re-checks
+  int errors = 0;          // dials the dialer refused at once
   int calls_released = 0;  // calls in flight given up after call_timeout_ms
 };
 
@@ -116,10 +116,11 @@ class RedialQueue final : private RecordSource {
 
   const LeadRecord* find(const std::string& key) const;
   std::size_t size() const { return records_.size(); }
-  StatusCounts counts() const;
+  const StatusCounts& counts() const { return counts_; }
   std::vector<InFlightCall> in_flight_calls() const override;
   const InFlightCall* in_flight_for_phone(const std::string& normalized_phone) const;
   const TickSummary& last_tick() const { return last_tick_; }
+  std::uint64_t dial_failures() const { return dial_failures_; }
   const RedialPolicy& policy() const { return policy_; }
   const BusinessCalendar& calendar() const { return calendar_; }
   // Visits every record (any order).
@@ -134,17 +135,27 @@ class RedialQueue final : private RecordSource {
   struct Slot {
     LeadRecord record;
     MonthId month = 0;
-    TimeMs indexed_due = -1;  // key in ready_index_, -1 when not indexed
+    TimeMs indexed_due = -1;                    // position in ready_index_, -1 when not indexed
+    std::optional<LeadStatus> counted_as;       // the status counts_ holds this record under
     std::vector<std::uint64_t> call_id_hashes;  // call ids recorded since load, for duplicates
   };
-  using ReadyIndex = std::set<std::pair<TimeMs, const std::string*>>;
+  // Ties on the due time are broken by key, so runs replay identically.
+  struct DueOrder {
+    bool operator()(const std::pair<TimeMs, const std::string*>& a,
+                    const std::pair<TimeMs, const std::string*>& b) const {
+      return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+    }
+  };
+  using ReadyIndex = std::set<std::pair<TimeMs, const std::string*>, DueOrder>;
+  using SlotMap = std::unordered_map<std::string, Slot>;
 
   void for_each_in_month(
       MonthId month,
       const std::function<void(const std::string&, const LeadRecord&)>& fn) const override;
 
-  Slot& put(const std::string& key, Slot& slot);  // journals and reindexes
-  void reindex(const std::string& key, Slot& slot);
+  // Journals the slot's record and reindexes it. REQUIRES: it points into records_.
+  void put(SlotMap::iterator it);
+  void reindex(SlotMap::iterator it);
   std::optional<TimeMs> due_time(const LeadRecord& r) const;
   bool in_ready_window(const LeadRecord& r, LocalDay today) const;
   void end_call(const std::string& phone, const std::string& reason);
@@ -159,7 +170,8 @@ class RedialQueue final : private RecordSource {
   std::shared_ptr<spdlog::logger> log_;
   std::function<void(const QueueEvent&)> listener_;
 
-  std::unordered_map<std::string, Slot> records_;
+  SlotMap records_;
+  StatusCounts counts_;
   ReadyIndex ready_index_;
   std::unordered_map<std::string, InFlightCall> in_flight_;  // by normalized phone
   std::unordered_map<std::uint64_t, std::string> phone_by_dial_;
@@ -168,6 +180,8 @@ class RedialQueue final : private RecordSource {
   TickSummary last_tick_;
   std::optional<TimeMs> last_tick_at_;
   bool ticking_ = false;
+  TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it
+  std::uint64_t dial_failures_ = 0;
 };
 
 }  // namespace redial

@@ -1,0 +1,98 @@
+#include "core/lead_record.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.h"
+
+namespace redial {
+
+std::string_view status_name(LeadStatus s) {
+  switch (s) {
+    case LeadStatus::kPending:
+      return "pending";
+    case LeadStatus::kRescheduled:
+      return "rescheduled";
+    case LeadStatus::kCompleted:
+      return "completed";
+    case LeadStatus::kMaxAttempts:
+      return "max_attempts";
+  }
+  return "pending";
+}
+
+LeadStatus parse_status(std::string_view name) {
+  if (name == "pending") return LeadStatus::kPending;
+  if (name == "rescheduled") return LeadStatus::kRescheduled;
+  if (name == "completed") return LeadStatus::kCompleted;
+  if (name == "max_attempts") return LeadStatus::kMaxAttempts;
+  throw InputError("status", "unknown status \"" + std::string(name) +
+                                 "\" (expected pending, rescheduled, completed or max_attempts)");
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  // nlohmann's serializer does the escaping (UTF-8 checked); we only place the result.
+  out += nlohmann::json(std::string(s)).dump();
+}
+
+namespace {
+
+void append_int(std::string& out, std::int64_t v) { out += std::to_string(v); }
+
+void append_optional(std::string& out, const std::optional<std::int64_t>& v) {
+  if (v) {
+    append_int(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
+void append_optional(std::string& out, const std::optional<std::string>& v) {
+  if (v) {
+    append_json_string(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+void append_record_json(std::string& out, const LeadRecord& r) {
+  out += "{\"lead_id\":";
+  append_json_string(out, r.lead_id);
+  out += ",\"phone_number\":";
+  append_json_string(out, r.phone_number);
+  out += ",\"list_id\":";
+  append_json_string(out, r.list_id);
+  out += ",\"first_name\":";
+  append_json_string(out, r.first_name);
+  out += ",\"last_name\":";
+  append_json_string(out, r.last_name);
+  out += ",\"state\":";
+  append_json_string(out, r.state);
+  out += ",\"attempts\":";
+  append_int(out, r.attempts);
+  out += ",\"last_call_timestamp\":";
+  append_optional(out, r.last_call_timestamp);
+  out += ",\"next_redial_timestamp\":";
+  append_int(out, r.next_redial_timestamp);
+  out += ",\"scheduled_callback_time\":";
+  append_optional(out, r.scheduled_callback_time);
+  out += ",\"outcomes\":[";
+  for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, r.outcomes[i]);
+  }
+  out += "],\"last_outcome\":";
+  append_optional(out, r.last_outcome);
+  out += ",\"last_call_id\":";
+  append_optional(out, r.last_call_id);
+  out += ",\"created_at\":";
+  append_int(out, r.created_at);
+  out += ",\"updated_at\":";
+  append_int(out, r.updated_at);
+  out += ",\"status\":\"";
+  out += status_name(r.status);
+  out += "\"}";
+}
+
+}  // namespace redial

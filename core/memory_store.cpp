@@ -1,0 +1,106 @@
+#include "core/memory_store.h"
+
+#include <set>
+
+#include "core/errors.h"
+
+namespace redial {
+
+StateBuilder::StateBuilder(StoreState base) {
+  for (auto& r : base.records) {
+    std::string key = r.key;
+    auto it = records_.find(key);
+    // The same key in two month files (the seed started a new record each month): keep the
+    // most recently updated one.
+    if (it == records_.end() || r.record.updated_at >= it->second.record.updated_at)
+      records_[key] = std::move(r);
+  }
+  for (auto& c : base.in_flight) {
+    std::string phone = c.phone;
+    in_flight_[phone] = std::move(c);
+  }
+}
+
+void StateBuilder::apply(const Mutation& m) {
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, RecordPut>) {
+          records_[v.key] = StoredRecord{v.month, v.key, v.record};
+        } else if constexpr (std::is_same_v<T, CallStarted>) {
+          in_flight_[v.call.phone] = v.call;
+        } else if constexpr (std::is_same_v<T, CallAccepted>) {
+          auto it = in_flight_.find(v.phone);
+          if (it != in_flight_.end() && it->second.dial_seq == v.dial_seq)
+            it->second.call_id = v.call_id;
+        } else {
+          auto it = in_flight_.find(v.phone);
+          if (it != in_flight_.end() && it->second.dial_seq == v.dial_seq) in_flight_.erase(it);
+        }
+      },
+      m);
+}
+
+StoreState StateBuilder::take() {
+  StoreState s;
+  s.records.reserve(records_.size());
+  for (auto& [k, r] : records_) s.records.push_back(std::move(r));
+  for (auto& [p, c] : in_flight_) s.in_flight.push_back(std::move(c));
+  records_.clear();
+  in_flight_.clear();
+  return s;
+}
+
+StoreState MemoryStore::load() {
+  pending_.clear();
+  return durable_state();
+}
+
+StoreState MemoryStore::durable_state() const {
+  StoreState base;
+  for (const auto& [k, r] : snapshot_) base.records.push_back(r);
+  base.in_flight = snapshot_in_flight_;
+  StateBuilder b(std::move(base));
+  for (const auto& m : durable_) b.apply(m);
+  return b.take();
+}
+
+void MemoryStore::append(const Mutation& m) { pending_.push_back(m); }
+
+void MemoryStore::sync() {
+  if (fail_next_sync_) {
+    fail_next_sync_ = false;
+    throw StoreError("memory store: injected sync failure");
+  }
+  ++syncs_;
+  for (auto& m : pending_) durable_.push_back(std::move(m));
+  pending_.clear();
+}
+
+void MemoryStore::checkpoint(const RecordSource& source) {
+  // Fold: the snapshot becomes the durable state, the journal empties.
+  StoreState s = durable_state();
+  snapshot_.clear();
+  for (auto& r : s.records) snapshot_[r.key] = std::move(r);
+  snapshot_in_flight_ = source.in_flight_calls();
+  durable_.clear();
+  ++checkpoints_;
+}
+
+std::vector<MonthId> MemoryStore::drop_months_before(MonthId first_kept) {
+  std::set<MonthId> dropped;
+  StoreState s = durable_state();
+  snapshot_.clear();
+  for (auto& r : s.records) {
+    if (r.month < first_kept) {
+      dropped.insert(r.month);
+      continue;
+    }
+    snapshot_[r.key] = std::move(r);
+  }
+  snapshot_in_flight_ = std::move(s.in_flight);
+  durable_.clear();
+  return {dropped.begin(), dropped.end()};
+}
+
+}  // namespace redial

@@ -1,0 +1,571 @@
+#include "core/redial_queue.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "core/errors.h"
+#include "core/phone.h"
+
+namespace redial {
+namespace {
+
+std::size_t& count_of(StatusCounts& c, LeadStatus s) {
+  switch (s) {
+    case LeadStatus::kPending:
+      return c.pending;
+    case LeadStatus::kRescheduled:
+      return c.rescheduled;
+    case LeadStatus::kCompleted:
+      return c.completed;
+    case LeadStatus::kMaxAttempts:
+      return c.max_attempts;
+  }
+  return c.pending;
+}
+
+bool is_open_status(LeadStatus s) {
+  return s == LeadStatus::kPending || s == LeadStatus::kRescheduled;
+}
+
+std::uint64_t hash_call_id(const std::string& id) { return std::hash<std::string>{}(id); }
+
+constexpr std::size_t kCallIdsRemembered = 16;
+
+}  // namespace
+
+RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, Dialer& dialer,
+                         std::shared_ptr<spdlog::logger> logger)
+    : policy_((policy.validate(), std::move(policy))),
+      calendar_(policy_.time_zone, policy_.business_open_s, policy_.business_close_s,
+                policy_.business_weekdays),
+      clock_(clock),
+      store_(store),
+      dialer_(dialer),
+      log_(logger ? std::move(logger) : spdlog::default_logger()) {}
+
+RedialQueue::~RedialQueue() = default;
+
+void RedialQueue::load() {
+  StoreState state = store_.load();
+  records_.reserve(state.records.size());
+  for (auto& sr : state.records) {
+    auto [it, inserted] = records_.try_emplace(std::move(sr.key));
+    it->second.record = std::move(sr.record);
+    it->second.month = sr.month;
+    if (it->second.record.last_call_id)
+      it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
+    reindex(it);
+  }
+  for (auto& call : state.in_flight) {
+    next_dial_seq_ = std::max(next_dial_seq_, call.dial_seq + 1);
+    phone_by_dial_[call.dial_seq] = call.phone;
+    std::string phone = call.phone;
+    in_flight_[phone] = std::move(call);
+  }
+  log_->info("Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
+             records_.size(), month_name(calendar_.month_of(clock_.now_ms())), in_flight_.size());
+}
+
+std::optional<TimeMs> RedialQueue::due_time(const LeadRecord& r) const {
+  if (r.attempts >= policy_.max_attempts) return std::nullopt;
+  if (r.status == LeadStatus::kPending) return r.next_redial_timestamp;
+  if (r.status == LeadStatus::kRescheduled)
+    return std::max(r.next_redial_timestamp, r.scheduled_callback_time.value_or(0));
+  return std::nullopt;
+}
+
+bool RedialQueue::in_ready_window(const LeadRecord& r, LocalDay today) const {
+  if (policy_.ready_window_days == 0 || r.status == LeadStatus::kRescheduled) return true;
+  return calendar_.local_day(r.created_at) > today - policy_.ready_window_days;
+}
+
+void RedialQueue::reindex(SlotMap::iterator it) {
+  Slot& slot = it->second;
+  const std::string* key = &it->first;
+  if (slot.indexed_due >= 0) ready_index_.erase({slot.indexed_due, key});
+  slot.indexed_due = -1;
+  if (auto due = due_time(slot.record)) {
+    slot.indexed_due = std::max<TimeMs>(*due, 0);
+    ready_index_.insert({slot.indexed_due, key});
+  }
+  if (slot.counted_as) --count_of(counts_, *slot.counted_as);
+  slot.counted_as = slot.record.status;
+  ++count_of(counts_, slot.record.status);
+}
+
+void RedialQueue::put(SlotMap::iterator it) {
+  store_.append(RecordPut{it->second.month, it->first, it->second.record});
+  reindex(it);
+}
+
+void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail) {
+  if (listener_) listener_(QueueEvent{at, kind, key, std::move(detail)});
+}
+
+ApplyResult RedialQueue::apply_result(const CallResult& r) {
+  const TimeMs now = clock_.now_ms();
+  // Validate everything before changing anything.
+  if (r.call_id.empty()) throw InputError("call_id", "missing");
+  if (r.outcome.empty()) throw InputError("outcome", "missing");
+  if (!policy_.is_known(r.outcome))
+    throw InputError("outcome", "unknown outcome \"" + r.outcome +
+                                    "\" (add it to known_outcomes, success_outcomes or "
+                                    "stop_outcomes)");
+  if (r.scheduled_callback_time && *r.scheduled_callback_time <= 0)
+    throw InputError("scheduled_callback_time", "must be an epoch time in milliseconds");
+  const std::string phone = normalize_phone(r.phone_number);
+  const std::string key = make_lead_key(r.lead_id, r.phone_number);
+  const std::uint64_t id_hash = hash_call_id(r.call_id);
+
+  auto flight = in_flight_.find(phone);
+  // The result ends the call in flight if it names it, or if that dial has not been answered
+  // yet (Bland's webhook can beat the response to the dial request).
+  const bool ends_flight =
+      flight != in_flight_.end() && (flight->second.call_id == r.call_id ||
+                                     (flight->second.call_id.empty() && flight->second.key == key));
+
+  auto it = records_.find(key);
+  if (it != records_.end()) {
+    const Slot& slot = it->second;
+    bool seen = slot.record.last_call_id == r.call_id ||
+                std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
+                    slot.call_id_hashes.end();
+    if (seen) {
+      if (ends_flight) end_call(phone, "duplicate result of the call in flight");
+      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", key, r.call_id);
+      emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
+      return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
+    }
+  }
+
+  const bool created = it == records_.end();
+  if (created) {
+    it = records_.try_emplace(key).first;
+    LeadRecord& rec = it->second.record;
+    rec.lead_id = r.lead_id;
+    rec.phone_number = r.phone_number;
+    rec.created_at = now;
+    it->second.month = calendar_.month_of(now);
+  }
+  Slot& slot = it->second;
+  LeadRecord& rec = slot.record;
+  if (!r.list_id.empty()) rec.list_id = r.list_id;
+  if (!r.first_name.empty()) rec.first_name = r.first_name;
+  if (!r.last_name.empty()) rec.last_name = r.last_name;
+  if (!r.state.empty()) rec.state = r.state;
+  const bool was_closed = !created && !is_open_status(rec.status);
+  rec.attempts += 1;
+  rec.outcomes.push_back(r.outcome);
+  rec.last_outcome = r.outcome;
+  rec.last_call_id = r.call_id;
+  rec.last_call_timestamp = now;
+  rec.updated_at = now;
+  slot.call_id_hashes.push_back(id_hash);
+  if (slot.call_id_hashes.size() > kCallIdsRemembered)
+    slot.call_id_hashes.erase(slot.call_id_hashes.begin());
+
+  std::string decision;
+  if (was_closed) {
+    // A late result for a closed lead is recorded, but never reopens it.
+    decision = "recorded; lead stays " + std::string(status_name(rec.status));
+  } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome)) {
+    rec.status = LeadStatus::kCompleted;
+    rec.scheduled_callback_time.reset();
+    rec.next_redial_timestamp = now;
+    decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
+  } else if (rec.attempts >= policy_.max_attempts) {
+    rec.status = LeadStatus::kMaxAttempts;
+    rec.scheduled_callback_time.reset();
+    decision = "max attempts reached";
+  } else if (r.scheduled_callback_time) {
+    rec.status = LeadStatus::kRescheduled;
+    rec.scheduled_callback_time = r.scheduled_callback_time;
+    rec.next_redial_timestamp = *r.scheduled_callback_time;
+    decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
+  } else {
+    rec.status = LeadStatus::kPending;
+    rec.scheduled_callback_time.reset();
+    rec.next_redial_timestamp = now + policy_.wait_after_result_ms(rec.attempts);
+    decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
+  }
+  put(it);
+  if (ends_flight) end_call(phone, "result received");
+
+  if (created) {
+    log_->info(
+        "Added new lead to redial queue {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":1}}", key,
+        r.outcome);
+  } else {
+    log_->info(
+        "Updated redial queue record {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":{},"
+        "\"status\":\"{}\"}}",
+        key, r.outcome, rec.attempts, status_name(rec.status));
+  }
+  log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", key,
+             status_name(rec.status));
+  emit(now, "result", key,
+       r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
+           "): " + decision);
+  return {created ? ApplyKind::kCreated : ApplyKind::kUpdated, key, rec.status, rec.attempts};
+}
+
+std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
+  const TimeMs now = clock_.now_ms();
+  const std::string key = make_lead_key(lead.lead_id, lead.phone_number);
+  auto [it, inserted] = records_.try_emplace(key);
+  if (!inserted) {
+    emit(now, "enqueue", key,
+         "already queued (" + std::string(status_name(it->second.record.status)) + "); unchanged");
+    return key;
+  }
+  LeadRecord& rec = it->second.record;
+  rec.lead_id = lead.lead_id;
+  rec.phone_number = lead.phone_number;
+  rec.list_id = lead.list_id;
+  rec.first_name = lead.first_name;
+  rec.last_name = lead.last_name;
+  rec.state = lead.state;
+  rec.next_redial_timestamp = dial_at;
+  rec.created_at = now;
+  rec.updated_at = now;
+  it->second.month = calendar_.month_of(now);
+  put(it);
+  log_->info(
+      "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}", key,
+      calendar_.format_local(dial_at));
+  emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
+  return key;
+}
+
+std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
+  std::vector<ReadyLead> out;
+  if (!calendar_.is_open(now)) return out;
+  const LocalDay today = calendar_.local_day(now);
+  for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now; ++it) {
+    const Slot& slot = records_.at(*it->second);
+    if (in_ready_window(slot.record, today)) out.push_back({*it->second, it->first});
+  }
+  return out;
+}
+
+void RedialQueue::end_call(const std::string& phone, const std::string& reason) {
+  auto it = in_flight_.find(phone);
+  if (it == in_flight_.end()) return;
+  store_.append(CallEnded{phone, it->second.dial_seq, reason});
+  phone_by_dial_.erase(it->second.dial_seq);
+  reconciling_.erase(phone);
+  in_flight_.erase(it);
+}
+
+void RedialQueue::expire_calls(TimeMs now, TickSummary& summary) {
+  std::vector<InFlightCall> expired;
+  for (const auto& [phone, call] : in_flight_)
+    if (call.dialed_at + policy_.call_timeout_ms <= now && !reconciling_.count(phone))
+      expired.push_back(call);
+  std::sort(expired.begin(), expired.end(), [](const auto& a, const auto& b) {
+    return a.dialed_at != b.dialed_at ? a.dialed_at < b.dialed_at : a.phone < b.phone;
+  });
+  for (const auto& call : expired) {
+    if (dialer_.reconcile(call)) {
+      reconciling_.insert(call.phone);
+      emit(now, "reconcile", call.key, "no result after call timeout; asking the dialer");
+      continue;
+    }
+    if (release_call(call.dial_seq, "no result after call timeout")) ++summary.calls_released;
+  }
+}
+
+TickSummary RedialQueue::tick() {
+  const TimeMs now = clock_.now_ms();
+  TickSummary summary;
+  summary.at = now;
+  if (ticking_) {  // a dialer that ticks from inside dial(): never run two at once
+    summary.skipped_reason = "already processing";
+    return summary;
+  }
+  ticking_ = true;
+  active_summary_ = &summary;
+  struct Reset {
+    RedialQueue* q;
+    ~Reset() {
+      q->ticking_ = false;
+      q->active_summary_ = nullptr;
+    }
+  } reset{this};
+  last_tick_at_ = now;
+
+  // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
+  expire_calls(now, summary);
+  if (!policy_.enabled) {
+    summary.skipped_reason = "disabled";
+    log_->info("Redial queue disabled, skipping processing");
+  } else if (!calendar_.is_open(now)) {
+    summary.skipped_reason = "outside business hours";
+    log_->info("Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
+               calendar_.format_local(now));
+  }
+  if (!summary.skipped_reason.empty()) {
+    store_.sync();
+    emit(now, "tick", "", "skipped: " + summary.skipped_reason);
+    last_tick_ = summary;
+    return summary;
+  }
+  summary.ran = true;
+  log_->info("Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
+             records_.size(), policy_.max_attempts);
+
+  // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
+  // status and max attempts are the index's own condition; due leads outside the window will
+  // never be in it again (days only move forward) and leave the index.
+  const LocalDay today = calendar_.local_day(now);
+  std::vector<const std::string*> due;
+  std::size_t out_of_window = 0;
+  for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now;) {
+    Slot& slot = records_.at(*it->second);
+    if (!in_ready_window(slot.record, today)) {
+      slot.indexed_due = -1;
+      it = ready_index_.erase(it);
+      ++out_of_window;
+      continue;
+    }
+    due.push_back(it->second);
+    ++it;
+  }
+  log_->info("Filtered to today's records {{\"count\":{},\"outside_window\":{}}}", due.size(),
+             out_of_window);
+  log_->info("Filtered to favorable statuses {{\"count\":{}}}", due.size());
+  log_->info("Filtered to under max attempts {{\"count\":{}}}", due.size());
+  log_->info("Ready leads identified {{\"count\":{}}}", due.size());
+  summary.total_ready = static_cast<int>(due.size());
+
+  // Phase 4: per-lead checks.
+  const std::size_t capacity = policy_.max_concurrent_calls > 0
+                                   ? static_cast<std::size_t>(policy_.max_concurrent_calls)
+                                   : SIZE_MAX;
+  std::vector<DialRequest> to_dial;
+  for (const std::string* key_ptr : due) {
+    const std::string key = *key_ptr;
+    auto it = records_.find(key);
+    if (it == records_.end()) {
+      ++summary.skipped;
+      continue;
+    }
+    LeadRecord& rec = it->second.record;
+    if (rec.lead_id.empty() || rec.phone_number.empty()) {
+      ++summary.skipped;
+      emit(now, "skip", key, "missing lead_id or phone_number");
+      continue;
+    }
+    if (rec.attempts >= policy_.max_attempts || !is_open_status(rec.status)) {
+      ++summary.skipped;
+      emit(now, "skip", key, "no longer dialable");
+      continue;
+    }
+    std::string phone;
+    try {
+      phone = normalize_phone(rec.phone_number);
+    } catch (const InputError& e) {
+      ++summary.errors;
+      log_->error(
+          "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}", key,
+          e.what());
+      emit(now, "error", key, e.what());
+      ready_index_.erase({it->second.indexed_due, &it->first});
+      it->second.indexed_due = -1;
+      continue;
+    }
+    if (in_flight_.count(phone)) {
+      ++summary.skipped;
+      rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
+      rec.updated_at = now;
+      put(it);
+      log_->info("Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
+                 key, calendar_.format_local(rec.next_redial_timestamp));
+      emit(now, "skip", key,
+           "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
+      continue;
+    }
+    if (in_flight_.size() >= capacity) {
+      ++summary.skipped;
+      emit(now, "skip", key, "concurrency limit reached; next tick");
+      continue;
+    }
+    InFlightCall call{next_dial_seq_++, phone, key, "", now};
+    in_flight_[phone] = call;
+    phone_by_dial_[call.dial_seq] = phone;
+    store_.append(CallStarted{call});
+    to_dial.push_back(
+        DialRequest{call.dial_seq, key, dialable_phone(phone), rec, rec.attempts + 1});
+  }
+  // The calls in flight are durable before any call is placed.
+  store_.sync();
+
+  // Phase 5: dial.
+  for (const auto& req : to_dial) {
+    log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", req.key,
+               req.attempt_number);
+    emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
+    try {
+      dialer_.dial(req);
+      // A dialer may report a failure from inside dial(); then it was no call.
+      if (phone_by_dial_.count(req.dial_seq)) {
+        ++summary.calls_made;
+        log_->info("CALL INITIATED: Redial successful {{\"key\":\"{}\"}}", req.key);
+      }
+    } catch (const std::exception& e) {
+      log_->error("Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", req.key, e.what());
+      on_dial_failed(req.dial_seq, e.what());
+    }
+  }
+
+  // Phase 6: summary.
+  log_->info(
+      "Redial queue processing completed {{\"total_ready\":{},\"calls_made\":{},"
+      "\"skipped\":{},\"errors\":{}}}",
+      summary.total_ready, summary.calls_made, summary.skipped, summary.errors);
+  emit(now, "tick", "",
+       "ready " + std::to_string(summary.total_ready) + ", dialed " +
+           std::to_string(summary.calls_made) + ", skipped " + std::to_string(summary.skipped) +
+           ", errors " + std::to_string(summary.errors));
+  last_tick_ = summary;
+  return summary;
+}
+
+void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& call_id) {
+  auto p = phone_by_dial_.find(dial_seq);
+  if (p == phone_by_dial_.end()) {
+    log_->debug("Dial answer for a call no longer in flight {{\"dial_seq\":{},\"call_id\":\"{}\"}}",
+                dial_seq, call_id);
+    return;
+  }
+  InFlightCall& call = in_flight_.at(p->second);
+  call.call_id = call_id;
+  store_.append(CallAccepted{call.phone, dial_seq, call_id});
+  emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
+}
+
+void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reason,
+                                 std::optional<TimeMs> retry_after_ms) {
+  auto p = phone_by_dial_.find(dial_seq);
+  if (p == phone_by_dial_.end()) return;
+  const TimeMs now = clock_.now_ms();
+  const std::string phone = p->second;
+  const std::string key = in_flight_.at(phone).key;
+  end_call(phone, "dial failed: " + reason);
+  ++dial_failures_;
+  if (active_summary_) ++active_summary_->errors;
+  auto it = records_.find(key);
+  if (it != records_.end() && is_open_status(it->second.record.status) && retry_after_ms) {
+    it->second.record.next_redial_timestamp =
+        std::max(it->second.record.next_redial_timestamp, now + *retry_after_ms);
+    it->second.record.updated_at = now;
+    put(it);
+  }
+  log_->warn("Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}", key,
+             reason);
+  emit(now, "dial_failed", key, reason);
+}
+
+bool RedialQueue::release_call(std::uint64_t dial_seq, const std::string& reason) {
+  auto p = phone_by_dial_.find(dial_seq);
+  if (p == phone_by_dial_.end()) return false;
+  const std::string phone = p->second;
+  const std::string key = in_flight_.at(phone).key;
+  end_call(phone, "released: " + reason);
+  log_->warn("Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}", key,
+             reason);
+  emit(clock_.now_ms(), "released", key, reason);
+  return true;
+}
+
+bool RedialQueue::stop_lead(const std::string& key, const std::string& reason) {
+  auto it = records_.find(key);
+  if (it == records_.end()) return false;
+  const TimeMs now = clock_.now_ms();
+  it->second.record.status = LeadStatus::kCompleted;
+  it->second.record.scheduled_callback_time.reset();
+  it->second.record.updated_at = now;
+  put(it);
+  log_->info("Lead stopped {{\"key\":\"{}\",\"reason\":\"{}\"}}", key, reason);
+  emit(now, "stop", key, reason);
+  return true;
+}
+
+void RedialQueue::sync() {
+  store_.sync();
+  if (store_.wants_checkpoint()) checkpoint();
+}
+
+void RedialQueue::checkpoint() {
+  store_.sync();
+  store_.checkpoint(*this);
+  log_->info("Saved redial queue records {{\"count\":{}}}", records_.size());
+}
+
+std::vector<MonthId> RedialQueue::enforce_retention() {
+  const TimeMs now = clock_.now_ms();
+  const MonthId first_kept = calendar_.month_of(now - policy_.retention_days * kDayMs);
+  store_.sync();
+  std::vector<MonthId> dropped = store_.drop_months_before(first_kept);
+  std::size_t removed = 0;
+  for (auto it = records_.begin(); it != records_.end();) {
+    if (it->second.month >= first_kept) {
+      ++it;
+      continue;
+    }
+    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &it->first});
+    if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
+    it = records_.erase(it);
+    ++removed;
+  }
+  if (!dropped.empty() || removed) {
+    checkpoint();
+    std::string names;
+    for (MonthId m : dropped) names += (names.empty() ? "" : ",") + month_name(m);
+    log_->info("Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}", names,
+               removed);
+  }
+  return dropped;
+}
+
+TimeMs RedialQueue::next_tick_at() const {
+  return last_tick_at_ ? *last_tick_at_ + policy_.process_interval_ms : clock_.now_ms();
+}
+
+const LeadRecord* RedialQueue::find(const std::string& key) const {
+  auto it = records_.find(key);
+  return it == records_.end() ? nullptr : &it->second.record;
+}
+
+std::vector<InFlightCall> RedialQueue::in_flight_calls() const {
+  std::vector<InFlightCall> out;
+  out.reserve(in_flight_.size());
+  for (const auto& [phone, call] : in_flight_) out.push_back(call);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.dial_seq < b.dial_seq; });
+  return out;
+}
+
+const InFlightCall* RedialQueue::in_flight_for_phone(const std::string& phone) const {
+  auto it = in_flight_.find(phone);
+  return it == in_flight_.end() ? nullptr : &it->second;
+}
+
+void RedialQueue::for_each(
+    const std::function<void(const std::string&, const LeadRecord&)>& fn) const {
+  for (const auto& [key, slot] : records_) fn(key, slot.record);
+}
+
+void RedialQueue::for_each_in_month(
+    MonthId month, const std::function<void(const std::string&, const LeadRecord&)>& fn) const {
+  std::vector<const std::pair<const std::string, Slot>*> entries;
+  for (const auto& entry : records_)
+    if (entry.second.month == month) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* e : entries) fn(e->first, e->second.record);
+}
+
+}  // namespace redial
