@@ -1,9 +1,8 @@
 // The seed's month files and the journal beside them, on a real temporary directory.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/errors.h"
@@ -91,8 +90,8 @@ TEST_CASE("a seed month file is read, and written back with the same fields and 
   CHECK(order == std::vector<std::string>{"lead_id", "phone_number", "list_id", "first_name",
                                           "last_name", "state", "attempts", "last_call_timestamp",
                                           "next_redial_timestamp", "scheduled_callback_time",
-                                          "outcomes", "last_outcome", "last_call_id",
-                                          "created_at", "updated_at", "status"});
+                                          "outcomes", "last_outcome", "last_call_id", "created_at",
+                                          "updated_at", "status"});
 }
 
 TEST_CASE("a result costs one journal line; the month file changes only at a checkpoint") {
@@ -108,7 +107,11 @@ TEST_CASE("a result costs one journal line; the month file changes only at a che
   auto month = nlohmann::json::parse(read_file(dir.path / "redial-queue_2025-12.json"));
   CHECK(month["1_5550000001"]["attempts"] == 1);
   CHECK(month["1_5550000001"]["next_redial_timestamp"] == t0 + 2 * kMinuteMs);
-  CHECK(read_file(dir.path / "redial-queue.journal").empty());
+  // Folded: only the recent call id remains, for duplicate detection.
+  std::string after = read_file(dir.path / "redial-queue.journal");
+  CHECK(std::count(after.begin(), after.end(), '\n') == 1);
+  CHECK(after.find("\"t\":\"seen\"") != std::string::npos);
+  CHECK(after.find("\"t\":\"put\"") == std::string::npos);
 }
 
 TEST_CASE("a crash between the journal append and the snapshot replays correctly") {
@@ -258,4 +261,21 @@ TEST_CASE("the same key in two month files: the newest record wins") {
   DiskQueue d(dir.str(), 1704100000000);
   CHECK(d.queue.size() == 1);
   CHECK(d.queue.find("12345_5551234567")->attempts == 1);
+}
+
+TEST_CASE("a late duplicate of an older call is recognised after a checkpoint and restart") {
+  TempDir dir;
+  const TimeMs t0 = ny(2025, 12, 1, 14, 0);
+  {
+    DiskQueue d(dir.str(), t0);
+    d.queue.apply_result(result("1", "5550000001", "VOICEMAIL", "call-1"));
+    d.clock.set(t0 + 3 * kMinuteMs);
+    d.queue.apply_result(result("1", "5550000001", "NO_ANSWER", "call-2"));
+    d.queue.checkpoint();  // shutdown: the journal is folded
+  }
+  DiskQueue d(dir.str(), t0 + 10 * kMinuteMs);
+  // call-1 is no longer the last call id, but Bland may still retry its webhook.
+  auto a = d.queue.apply_result(result("1", "5550000001", "VOICEMAIL", "call-1"));
+  CHECK(a.kind == ApplyKind::kDuplicate);
+  CHECK(d.queue.find("1_5550000001")->attempts == 2);
 }

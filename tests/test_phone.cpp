@@ -20,8 +20,8 @@ TEST_CASE("international numbers keep their country code") {
 }
 
 TEST_CASE("an unparseable phone is a clear error naming the field") {
-  for (const char* raw : {"", "555-1234", "abc", "+1555123456789012", "555123456x", "25551234567",
-                          "++15551234567"}) {
+  for (const char* raw :
+       {"", "555-1234", "abc", "+1555123456789012", "555123456x", "25551234567", "++15551234567"}) {
     INFO(raw);
     try {
       normalize_phone(raw);

@@ -114,7 +114,7 @@ TEST_CASE("calls in flight survive a restart: never a second call to the same ph
 
 TEST_CASE("a crash loses only what was not synced: acknowledged results survive") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
-  f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));  // acknowledged
+  f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));              // acknowledged
   f.queue->apply_result(result("2", "5550000002", "VOICEMAIL", "b"));  // never synced
   f.restart();
   CHECK(f.queue->find("1_5550000001"));

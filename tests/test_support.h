@@ -46,8 +46,8 @@ inline CallResult result(const std::string& lead_id, const std::string& phone,
 
 struct QueueFixture {
   explicit QueueFixture(TimeMs start, RedialPolicy policy = {})
-      : clock(start), queue(std::make_unique<RedialQueue>(policy, clock, store, dialer,
-                                                          quiet_logger())) {
+      : clock(start),
+        queue(std::make_unique<RedialQueue>(policy, clock, store, dialer, quiet_logger())) {
     queue->load();
   }
   // The process dies and comes back on the same store: unsynced changes are lost.
