@@ -151,7 +151,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
                 std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
                     slot.call_id_hashes.end();
     if (seen) {
-      if (ends_flight) end_call(phone, "duplicate result of the call in flight");
+      // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
+      // must not end a newer dial that has no call id yet (that call may still be ringing).
+      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+        end_call(phone, "duplicate result of the call in flight");
       log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", key, r.call_id);
       emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
       return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
