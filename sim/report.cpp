@@ -31,7 +31,12 @@ void print_violations(std::FILE* out, const RunResult& r, std::size_t limit) {
 
 void print_result(std::FILE* out, const RunResult& r) {
   if (!r.error.empty()) {
-    std::fprintf(out, "ERROR %s: %s\n", r.file.c_str(), r.error.c_str());
+    // Scenario errors already start with the file name.
+    if (r.error.compare(0, r.file.size(), r.file) == 0) {
+      std::fprintf(out, "ERROR %s\n", r.error.c_str());
+    } else {
+      std::fprintf(out, "ERROR %s: %s\n", r.file.c_str(), r.error.c_str());
+    }
     return;
   }
   std::fprintf(out, "%s  %s  [%s]  leads=%zu calls=%lld redials=%lld span=%s wall=%.1fms\n",
