@@ -1,9 +1,9 @@
 #include "sim/invariants.h"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <date/tz.h>
 
 #include "core/phone.h"
 
@@ -22,8 +22,8 @@ TimeMs InvariantChecker::wait_after(int attempts) const {
   const auto& iv = policy_.progressive_intervals_ms;
   TimeMs w = 0;
   if (!iv.empty()) {
-    std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(std::max(attempts, 1) - 1),
-                                          iv.size() - 1);
+    std::size_t i =
+        std::min<std::size_t>(static_cast<std::size_t>(std::max(attempts, 1) - 1), iv.size() - 1);
     w = iv[i];
   }
   return std::max(w, policy_.min_wait_ms);
@@ -62,10 +62,12 @@ void InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialR
   auto b = busy_.find(phone);
   if (b != busy_.end() && b->second.until > now) {
     violate(now, event, "one call per phone",
-            "dial of " + r.key + " while call " + b->second.call_id + " to the same phone is in "
-            "progress");
+            "dial of " + r.key + " while call " + b->second.call_id +
+                " to the same phone is in "
+                "progress");
   }
-  if (!open_at(now)) violate(now, event, "business hours", "dial of " + r.key + " outside business hours");
+  if (!open_at(now))
+    violate(now, event, "business hours", "dial of " + r.key + " outside business hours");
   if (r.lead.status == LeadStatus::kCompleted ||
       (current != nullptr && current->status == LeadStatus::kCompleted)) {
     violate(now, event, "no dial of a completed lead", "dial of completed lead " + r.key);
@@ -93,9 +95,8 @@ void InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialR
   }
 }
 
-void InvariantChecker::on_applied(TimeMs now, const std::string& event,
-                                  const std::string& call_id, const ApplyResult& res,
-                                  int before_attempts) {
+void InvariantChecker::on_applied(TimeMs now, const std::string& event, const std::string& call_id,
+                                  const ApplyResult& res, int before_attempts) {
   ++checks_;
   auto ids = ids_.find(res.key);
   bool seen = ids != ids_.end() && ids->second.count(call_id) > 0;

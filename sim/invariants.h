@@ -74,9 +74,9 @@ class InvariantChecker {
 
   RedialPolicy policy_;
   const date::time_zone* zone_;
-  std::map<std::string, Acked> acked_;                 // by lead key
-  std::map<std::string, std::set<std::string>> ids_;   // acknowledged call ids by lead key
-  std::map<std::string, Busy> busy_;                   // by normalized phone
+  std::map<std::string, Acked> acked_;                // by lead key
+  std::map<std::string, std::set<std::string>> ids_;  // acknowledged call ids by lead key
+  std::map<std::string, Busy> busy_;                  // by normalized phone
   std::vector<Violation> violations_;
   std::size_t checks_ = 0;
 };

@@ -1,12 +1,12 @@
 // redial-sim: runs scenario files (or a seeded random scenario) through the redial core in
 // virtual time and checks every rule. See scenarios/README.md and docs/simulator.md.
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
-#include <spdlog/spdlog.h>
 
 #include "sim/random_scenario.h"
 #include "sim/report.h"
@@ -18,8 +18,8 @@ using namespace redial::sim;
 
 int main(int argc, char** argv) {
   po::options_description opts("redial-sim [options] FILE...\n\nOptions");
-  opts.add_options()("help,h", "show this help")(
-      "trace", "print every event and queue decision in order")(
+  opts.add_options()("help,h", "show this help")("trace",
+                                                 "print every event and queue decision in order")(
       "json", po::value<std::string>(), "write a machine-readable report to FILE (- for stdout)")(
       "verbose", "let the core log through spdlog's default logger")(
       "random", "run a random scenario generated from --seed instead of files")(

@@ -29,9 +29,15 @@ struct Weighted {
 };
 
 const Weighted kOutcomes[] = {
-    {"VOICEMAIL", 0.34},      {"NO_ANSWER", 0.34},           {"BUSY", 0.07},
-    {"HUNG_UP", 0.05},        {"TRANSFERRED", 0.10},         {"NOT_INTERESTED", 0.03},
-    {"CALL_BACK_SCHEDULED", 0.03}, {"DO_NOT_CONTACT", 0.02}, {"FAILED", 0.015},
+    {"VOICEMAIL", 0.34},
+    {"NO_ANSWER", 0.34},
+    {"BUSY", 0.07},
+    {"HUNG_UP", 0.05},
+    {"TRANSFERRED", 0.10},
+    {"NOT_INTERESTED", 0.03},
+    {"CALL_BACK_SCHEDULED", 0.03},
+    {"DO_NOT_CONTACT", 0.02},
+    {"FAILED", 0.015},
     {"NOT_A_REAL_OUTCOME", 0.005},  // rejected by the queue: a bad webhook
 };
 
@@ -47,8 +53,8 @@ Scenario make_random_scenario(const RandomOptions& o) {
 
   Scenario sc;
   sc.file = "random:" + std::to_string(o.seed);
-  sc.name = "random seed " + std::to_string(o.seed) + ", " + std::to_string(o.leads) +
-            " leads, " + std::to_string(o.days) + " days" + (o.faults ? ", faults" : "");
+  sc.name = "random seed " + std::to_string(o.seed) + ", " + std::to_string(o.leads) + " leads, " +
+            std::to_string(o.days) + " days" + (o.faults ? ", faults" : "");
   sc.seed = o.seed;
   BusinessCalendar cal(sc.policy.time_zone, sc.policy.business_open_s, sc.policy.business_close_s,
                        sc.policy.business_weekdays);
@@ -73,8 +79,8 @@ Scenario make_random_scenario(const RandomOptions& o) {
     l.state = "FL";
     int day = i % o.days;
     // Local wall times on a DST day are still fine: start_of_day + seconds is an instant.
-    l.first_call_at = open_on(day, open_s + static_cast<int>(draw.below(
-                                                 static_cast<std::uint64_t>(close_s - open_s))));
+    l.first_call_at = open_on(
+        day, open_s + static_cast<int>(draw.below(static_cast<std::uint64_t>(close_s - open_s))));
     l.call_ms = draw.between(5, 300) * kSecondMs;
     l.webhook_delay_ms = draw.between(1, 10) * kSecondMs;
     for (int c = 0; c < 10; ++c) {
@@ -90,8 +96,9 @@ Scenario make_random_scenario(const RandomOptions& o) {
       if (os.outcome == "CALL_BACK_SCHEDULED") {
         // Later the same day or the next morning; sometimes already past when the result comes.
         int cb_day = day + static_cast<int>(draw.below(2));
-        os.callback_at = open_on(cb_day, open_s + static_cast<int>(draw.below(
-                                                      static_cast<std::uint64_t>(close_s - open_s))));
+        os.callback_at = open_on(
+            cb_day,
+            open_s + static_cast<int>(draw.below(static_cast<std::uint64_t>(close_s - open_s))));
       }
       l.outcomes.push_back(os);
     }
@@ -158,15 +165,15 @@ Scenario make_random_scenario(const RandomOptions& o) {
       for (int k = 0; k < 3; ++k) {  // crashes at any moment of the business day
         EventSpec e;
         e.type = EventType::kRestart;
-        e.at = open_on(day, open_s + static_cast<int>(draw.below(
-                                         static_cast<std::uint64_t>(close_s - open_s))));
+        e.at = open_on(day, open_s + static_cast<int>(
+                                         draw.below(static_cast<std::uint64_t>(close_s - open_s))));
         e.downtime_ms = draw.between(0, 180) * kSecondMs;
         add(e);
       }
       EventSpec f;
       f.type = EventType::kSyncFailure;
-      f.at = open_on(day, open_s + static_cast<int>(draw.below(
-                                       static_cast<std::uint64_t>(close_s - open_s))));
+      f.at = open_on(
+          day, open_s + static_cast<int>(draw.below(static_cast<std::uint64_t>(close_s - open_s))));
       add(f);
     }
   }

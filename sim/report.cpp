@@ -2,9 +2,8 @@
 
 #include <fstream>
 #include <iostream>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace redial::sim {
 

@@ -3,10 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/errors.h"
 
@@ -15,22 +14,32 @@ namespace redial::sim {
 using nlohmann::json;
 
 const std::vector<std::string> kTotalNames = {
-    "calls",    "redials",  "results",     "duplicates",  "dial_errors",  "restarts",
-    "rejected", "released", "skipped",     "pending",     "rescheduled",  "completed",
-    "max_attempts", "records", "webhooks_lost"};
+    "calls",       "redials",   "results",      "duplicates", "dial_errors",
+    "restarts",    "rejected",  "released",     "skipped",    "pending",
+    "rescheduled", "completed", "max_attempts", "records",    "webhooks_lost"};
 
 const char* event_type_name(EventType t) {
   switch (t) {
-    case EventType::kRestart: return "restart";
-    case EventType::kDuplicateWebhook: return "duplicate_webhook";
-    case EventType::kDelayWebhook: return "delay_webhook";
-    case EventType::kLoseWebhook: return "lose_webhook";
-    case EventType::kWebhook: return "webhook";
-    case EventType::kDialError: return "dial_error";
-    case EventType::kDialTimeout: return "dial_timeout";
-    case EventType::kSlowDialResponse: return "slow_dial_response";
-    case EventType::kSyncFailure: return "sync_failure";
-    case EventType::kStopLead: return "stop_lead";
+    case EventType::kRestart:
+      return "restart";
+    case EventType::kDuplicateWebhook:
+      return "duplicate_webhook";
+    case EventType::kDelayWebhook:
+      return "delay_webhook";
+    case EventType::kLoseWebhook:
+      return "lose_webhook";
+    case EventType::kWebhook:
+      return "webhook";
+    case EventType::kDialError:
+      return "dial_error";
+    case EventType::kDialTimeout:
+      return "dial_timeout";
+    case EventType::kSlowDialResponse:
+      return "slow_dial_response";
+    case EventType::kSyncFailure:
+      return "sync_failure";
+    case EventType::kStopLead:
+      return "stop_lead";
   }
   return "?";
 }
@@ -138,8 +147,8 @@ class Loader {
     try {
       return tt.parse(text);
     } catch (const std::exception& e) {
-      fail(path, "expected \"HH:MM[:SS]\" or \"YYYY-MM-DDTHH:MM[:SS]\", got \"" + text +
-                     "\" (" + e.what() + ")");
+      fail(path, "expected \"HH:MM[:SS]\" or \"YYYY-MM-DDTHH:MM[:SS]\", got \"" + text + "\" (" +
+                     e.what() + ")");
     }
   }
   int positive_int(const json& v, const std::string& path, long long min = 1) const {
@@ -236,7 +245,8 @@ class Loader {
     check_keys(v, path, {"outcome", "callback_at", "call_seconds", "webhook_delay_seconds"});
     if (!v.contains("outcome")) fail(join(path, "outcome"), "missing");
     o.outcome = str(v["outcome"], join(path, "outcome"));
-    if (v.contains("callback_at")) o.callback_at = time(tt, v["callback_at"], join(path, "callback_at"));
+    if (v.contains("callback_at"))
+      o.callback_at = time(tt, v["callback_at"], join(path, "callback_at"));
     if (v.contains("call_seconds"))
       o.call_ms = duration(v["call_seconds"], kSecondMs, join(path, "call_seconds"));
     if (v.contains("webhook_delay_seconds"))
@@ -247,10 +257,10 @@ class Loader {
 
   LeadSpec lead(const TimeText& tt, const SimDefaults& d, const json& v,
                 const std::string& path) const {
-    check_keys(v, path,
-               {"lead_id", "phone_number", "list_id", "first_name", "last_name", "state",
-                "first_call_at", "enqueue_at", "outcomes", "call_seconds",
-                "webhook_delay_seconds"});
+    check_keys(
+        v, path,
+        {"lead_id", "phone_number", "list_id", "first_name", "last_name", "state", "first_call_at",
+         "enqueue_at", "outcomes", "call_seconds", "webhook_delay_seconds"});
     LeadSpec l;
     if (!v.contains("lead_id")) fail(join(path, "lead_id"), "missing");
     if (!v.contains("phone_number")) fail(join(path, "phone_number"), "missing");
@@ -262,7 +272,8 @@ class Loader {
     if (v.contains("state")) l.state = str(v["state"], join(path, "state"));
     if (v.contains("first_call_at"))
       l.first_call_at = time(tt, v["first_call_at"], join(path, "first_call_at"));
-    if (v.contains("enqueue_at")) l.enqueue_at = time(tt, v["enqueue_at"], join(path, "enqueue_at"));
+    if (v.contains("enqueue_at"))
+      l.enqueue_at = time(tt, v["enqueue_at"], join(path, "enqueue_at"));
     if (!l.first_call_at && !l.enqueue_at)
       fail(join(path, "first_call_at"), "missing (or give enqueue_at)");
     if (l.first_call_at && l.enqueue_at)
@@ -290,11 +301,11 @@ class Loader {
     std::string type = str(v["type"], join(path, "type"));
     EventSpec e;
     e.where = path;
-    static const EventType all[] = {
-        EventType::kRestart,     EventType::kDuplicateWebhook, EventType::kDelayWebhook,
-        EventType::kLoseWebhook, EventType::kWebhook,          EventType::kDialError,
-        EventType::kDialTimeout, EventType::kSlowDialResponse, EventType::kSyncFailure,
-        EventType::kStopLead};
+    static const EventType all[] = {EventType::kRestart,      EventType::kDuplicateWebhook,
+                                    EventType::kDelayWebhook, EventType::kLoseWebhook,
+                                    EventType::kWebhook,      EventType::kDialError,
+                                    EventType::kDialTimeout,  EventType::kSlowDialResponse,
+                                    EventType::kSyncFailure,  EventType::kStopLead};
     bool known = false;
     for (EventType t : all)
       if (type == event_type_name(t)) e.type = t, known = true;
@@ -326,15 +337,21 @@ class Loader {
         if (when == "at") {
           need_at();
         } else {
-          if (when == "before_ack") e.point = RestartPoint::kBeforeAck;
-          else if (when == "after_ack") e.point = RestartPoint::kAfterAck;
-          else if (when == "in_dial") e.point = RestartPoint::kInDial;
-          else fail(join(path, "when"), "expected at, before_ack, after_ack or in_dial");
-          if (v.contains("at")) fail(join(path, "at"), "not allowed with \"when\": \"" + when + "\"");
+          if (when == "before_ack")
+            e.point = RestartPoint::kBeforeAck;
+          else if (when == "after_ack")
+            e.point = RestartPoint::kAfterAck;
+          else if (when == "in_dial")
+            e.point = RestartPoint::kInDial;
+          else
+            fail(join(path, "when"), "expected at, before_ack, after_ack or in_dial");
+          if (v.contains("at"))
+            fail(join(path, "at"), "not allowed with \"when\": \"" + when + "\"");
           need_call();
         }
         if (v.contains("downtime_seconds"))
-          e.downtime_ms = duration(v["downtime_seconds"], kSecondMs, join(path, "downtime_seconds"));
+          e.downtime_ms =
+              duration(v["downtime_seconds"], kSecondMs, join(path, "downtime_seconds"));
         break;
       }
       case EventType::kDuplicateWebhook:
@@ -354,9 +371,9 @@ class Loader {
         need_call();
         break;
       case EventType::kWebhook:
-        check_keys(v, path,
-                   {"type", "at", "lead_id", "phone_number", "call_id", "outcome", "state",
-                    "list_id"});
+        check_keys(
+            v, path,
+            {"type", "at", "lead_id", "phone_number", "call_id", "outcome", "state", "list_id"});
         need_at();
         for (const char* k : {"lead_id", "phone_number", "call_id", "outcome"})
           if (!v.contains(k)) fail(join(path, k), "missing");
@@ -366,8 +383,8 @@ class Loader {
         e.outcome = outcome(tt, v["outcome"], join(path, "outcome"));
         break;
       case EventType::kDialError:
-        check_keys(v, path, {"type", "lead_id", "call", "http_status", "retry_after_seconds",
-                             "times"});
+        check_keys(v, path,
+                   {"type", "lead_id", "call", "http_status", "retry_after_seconds", "times"});
         need_call();
         if (!v.contains("http_status")) fail(join(path, "http_status"), "missing");
         e.http_status = positive_int(v["http_status"], join(path, "http_status"), 100);
@@ -405,9 +422,9 @@ class Loader {
   }
 
   LeadExpect lead_expect(const TimeText& tt, const json& v, const std::string& path) const {
-    check_keys(v, path,
-               {"attempts", "status", "dials_at", "outcomes", "last_outcome", "next_redial_at",
-                "calls"});
+    check_keys(
+        v, path,
+        {"attempts", "status", "dials_at", "outcomes", "last_outcome", "next_redial_at", "calls"});
     LeadExpect x;
     if (v.contains("attempts")) x.attempts = positive_int(v["attempts"], join(path, "attempts"), 0);
     if (v.contains("status")) {
@@ -436,8 +453,8 @@ class Loader {
   }
 
   Scenario scenario(const json& root) const {
-    check_keys(root, "", {"name", "start", "end", "seed", "config", "defaults", "leads",
-                          "events", "expect"});
+    check_keys(root, "",
+               {"name", "start", "end", "seed", "config", "defaults", "leads", "events", "expect"});
     Scenario sc;
     sc.file = file_;
     sc.name = root.contains("name") ? str(root["name"], "name") : file_;
@@ -451,8 +468,8 @@ class Loader {
     char tail = 0;
     if (std::sscanf(start.c_str(), "%4d-%2u-%2u%c", &y, &mo, &d, &tail) != 4 || tail != 'T')
       fail("start", "expected \"YYYY-MM-DDTHH:MM[:SS]\", got \"" + start + "\"");
-    BusinessCalendar cal(sc.policy.time_zone, sc.policy.business_open_s,
-                         sc.policy.business_close_s, sc.policy.business_weekdays);
+    BusinessCalendar cal(sc.policy.time_zone, sc.policy.business_open_s, sc.policy.business_close_s,
+                         sc.policy.business_weekdays);
     sc.time.emplace(cal, y, mo, d);
     const TimeText& tt = *sc.time;
     sc.start = time(tt, root["start"], "start");
@@ -486,7 +503,8 @@ class Loader {
       for (std::size_t i = 0; i < ls.size(); ++i) {
         sc.leads.push_back(lead(tt, sc.defaults, ls[i], index("leads", i)));
         if (!lead_ids.insert(sc.leads.back().lead_id).second)
-          fail(index("leads", i) + ".lead_id", "duplicate lead_id \"" + sc.leads.back().lead_id + "\"");
+          fail(index("leads", i) + ".lead_id",
+               "duplicate lead_id \"" + sc.leads.back().lead_id + "\"");
       }
     }
     std::set<std::string> webhook_ids = lead_ids;
@@ -522,7 +540,8 @@ class Loader {
           sc.expect.totals[it.key()] = integer(it.value(), path);
         }
       }
-      if (x.contains("violations")) sc.expect.violations = integer(x["violations"], "expect.violations");
+      if (x.contains("violations"))
+        sc.expect.violations = integer(x["violations"], "expect.violations");
     }
     return sc;
   }

@@ -45,9 +45,9 @@ class TimeText {
 // One call's result as the scenario dictates it.
 struct OutcomeSpec {
   std::string outcome = "NO_ANSWER";
-  std::optional<TimeMs> callback_at;           // CALL_BACK_SCHEDULED and friends
-  std::optional<TimeMs> call_ms;               // overrides the lead's call length
-  std::optional<TimeMs> webhook_delay_ms;      // overrides the lead's webhook delay
+  std::optional<TimeMs> callback_at;       // CALL_BACK_SCHEDULED and friends
+  std::optional<TimeMs> call_ms;           // overrides the lead's call length
+  std::optional<TimeMs> webhook_delay_ms;  // overrides the lead's webhook delay
 };
 
 struct LeadSpec {
@@ -117,7 +117,7 @@ extern const std::vector<std::string> kTotalNames;
 struct SimDefaults {
   TimeMs call_ms = 40 * kSecondMs;
   TimeMs webhook_delay_ms = 3 * kSecondMs;
-  TimeMs dial_response_ms = 1 * kSecondMs;  // Bland's answer to the dial request
+  TimeMs dial_response_ms = 1 * kSecondMs;   // Bland's answer to the dial request
   TimeMs webhook_retry_ms = 60 * kSecondMs;  // an unacknowledged webhook is sent again after this
 };
 

@@ -21,7 +21,8 @@ void SimDialer::dial(const DialRequest& request) {
   }
   const int call = lead.calls + 1;  // the call this dial would be
   std::optional<DialFault> fault;
-  if (auto it = faults_.find({lead.spec.lead_id, call}); it != faults_.end() && !it->second.empty()) {
+  if (auto it = faults_.find({lead.spec.lead_id, call});
+      it != faults_.end() && !it->second.empty()) {
     fault = it->second.front();
     it->second.pop_front();
   }
@@ -31,9 +32,9 @@ void SimDialer::dial(const DialRequest& request) {
   if (fault && fault->kind == DialFault::kCrash) {
     ++failed_;
     crashed_ = true;
-    sim_.trace("dial_lost", key,
-               "the process dies after writing dial #" + std::to_string(seq) +
-                   " and before sending it");
+    sim_.trace(
+        "dial_lost", key,
+        "the process dies after writing dial #" + std::to_string(seq) + " and before sending it");
     sim_.crash_after_event(fault->downtime_ms, "inside a tick, while dialing " + key);
     return;
   }
@@ -45,8 +46,8 @@ void SimDialer::dial(const DialRequest& request) {
                "dial #" + std::to_string(seq) + " will fail with HTTP " + std::to_string(status) +
                    (retry ? ", retry after " + std::to_string(*retry / 1000) + "s" : ""));
     sim_.at_same_process(now + response_ms, label, [this, key, seq, status, retry](RedialQueue& q) {
-      sim_.trace("dial_failed", key, "HTTP " + std::to_string(status) + " for dial #" +
-                                         std::to_string(seq));
+      sim_.trace("dial_failed", key,
+                 "HTTP " + std::to_string(status) + " for dial #" + std::to_string(seq));
       q.on_dial_failed(seq, "HTTP " + std::to_string(status), retry);
     });
     return;

@@ -1,7 +1,6 @@
 // Unit tests of the simulator's own parts (the scenarios test the core through it).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -19,7 +18,8 @@ TEST_CASE("events run in time order, ties in scheduling order") {
   std::vector<int> ran;
   q.schedule(20, [&] { ran.push_back(3); });
   q.schedule(10, [&] { ran.push_back(1); });
-  q.schedule(10, [&] { ran.push_back(2); }, /*background=*/true);
+  q.schedule(
+      10, [&] { ran.push_back(2); }, /*background=*/true);
   q.schedule(20, [&] { ran.push_back(4); });
   REQUIRE(q.pending_foreground() == 3);
   while (!q.empty()) q.pop().second();
@@ -43,7 +43,7 @@ TEST_CASE("scenario errors name the file and the field") {
     }
     return std::string("no error");
   };
-  CHECK(error_of("{") .rfind("x.json: not valid JSON", 0) == 0);
+  CHECK(error_of("{").rfind("x.json: not valid JSON", 0) == 0);
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "leads": [{"lead_id": "1"}]})") ==
         "x.json: leads[0].phone_number: missing");
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "colour": 1})") ==

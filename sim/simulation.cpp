@@ -1,9 +1,9 @@
 #include "sim/simulation.h"
 
-#include <chrono>
-
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -70,8 +70,8 @@ void Simulation::trace(const std::string& kind, const std::string& key, const st
 std::string Simulation::record_text(const std::string& key) const {
   const LeadRecord* r = queue_ ? queue_->find(key) : nullptr;
   if (r == nullptr) return "no record";
-  std::string s = "attempts=" + std::to_string(r->attempts) +
-                  " status=" + std::string(status_name(r->status));
+  std::string s =
+      "attempts=" + std::to_string(r->attempts) + " status=" + std::string(status_name(r->status));
   if (r->status == LeadStatus::kPending) s += " next=" + fmt(r->next_redial_timestamp);
   if (r->status == LeadStatus::kRescheduled && r->scheduled_callback_time)
     s += " callback=" + fmt(*r->scheduled_callback_time);
@@ -143,15 +143,14 @@ void Simulation::setup() {
   for (const EventSpec& e : sc_.events) {
     if (e.type == EventType::kWebhook) lead_index(e.lead_id, e.phone_number);
   }
-  auto lead_of = [&](const EventSpec& e) -> SimLead& {
-    return leads_[by_lead_id_.at(e.lead_id)];
-  };
+  auto lead_of = [&](const EventSpec& e) -> SimLead& { return leads_[by_lead_id_.at(e.lead_id)]; };
   for (const EventSpec& e : sc_.events) {
     std::string label = std::string(event_type_name(e.type)) + " (" + e.where + ")";
     switch (e.type) {
       case EventType::kRestart:
         if (e.point == RestartPoint::kAt) {
-          at(*e.at, label, [this, e] { crash(e.downtime_ms, "scenario restart (" + e.where + ")"); });
+          at(*e.at, label,
+             [this, e] { crash(e.downtime_ms, "scenario restart (" + e.where + ")"); });
         } else if (e.point == RestartPoint::kInDial) {
           DialFault f;
           f.kind = DialFault::kCrash;
@@ -298,8 +297,7 @@ SimLead& Simulation::dial_started(const DialRequest& r) {
   l.dials_at.push_back(now());
   ++n_["redials"];
   trace("dial", r.key,
-        "attempt " + std::to_string(r.attempt_number) + ", dial #" +
-            std::to_string(r.dial_seq));
+        "attempt " + std::to_string(r.attempt_number) + ", dial #" + std::to_string(r.dial_seq));
   checker_.on_dial(now(), event_label_, r, queue_ ? queue_->find(r.key) : nullptr);
   return l;
 }
@@ -384,12 +382,11 @@ void Simulation::deliver(const Webhook& w) {
 
 void Simulation::make_queue() {
   queue_ = std::make_unique<RedialQueue>(sc_.policy, clock_, store_, dialer_, logger_);
-  queue_->set_event_listener(
-      [this](const QueueEvent& e) {
-        // The tick summary and the dial itself are traced by the simulator with more detail.
-        if (e.kind == "tick" || e.kind == "dial" || e.kind == "dial_accepted") return;
-        trace("queue." + e.kind, e.key, e.detail);
-      });
+  queue_->set_event_listener([this](const QueueEvent& e) {
+    // The tick summary and the dial itself are traced by the simulator with more detail.
+    if (e.kind == "tick" || e.kind == "dial" || e.kind == "dial_accepted") return;
+    trace("queue." + e.kind, e.key, e.detail);
+  });
 }
 
 void Simulation::schedule_tick(TimeMs t) {
@@ -564,7 +561,8 @@ RunResult run_scenario(const Scenario& scenario, SimOptions options) {
     Simulation sim(scenario, std::move(options));
     r = sim.run();
   }
-  r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  r.wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
 

@@ -43,16 +43,16 @@ struct RunResult {
 };
 
 struct SimOptions {
-  std::FILE* trace_out = nullptr;  // --trace
+  std::FILE* trace_out = nullptr;          // --trace
   std::shared_ptr<spdlog::logger> logger;  // nullptr: a silent logger
 };
 
 // What the simulator knows about one lead of the world.
 struct SimLead {
   LeadSpec spec;
-  std::string key;    // lead key in the queue
-  std::string phone;  // normalized
-  int calls = 0;      // calls that really happened (first call and connected redials)
+  std::string key;               // lead key in the queue
+  std::string phone;             // normalized
+  int calls = 0;                 // calls that really happened (first call and connected redials)
   std::vector<TimeMs> dials_at;  // every dial the queue started
   struct WebhookPlan {
     TimeMs extra_delay_ms = 0;
