@@ -121,6 +121,13 @@ struct SimDefaults {
   TimeMs webhook_retry_ms = 60 * kSecondMs;  // an unacknowledged webhook is sent again after this
 };
 
+// The simulated store (a MemoryStore).
+struct StoreOptions {
+  // Fold the journal into a snapshot at the first sync after this many durable mutations (the
+  // MemoryStore's knob); small values exercise checkpoints.
+  std::optional<std::size_t> checkpoint_after_mutations;
+};
+
 struct Scenario {
   std::string file;  // path, or "random:SEED"
   std::string name;
@@ -130,6 +137,7 @@ struct Scenario {
   std::optional<TimeMs> end;
   std::optional<TimeText> time;
   SimDefaults defaults;
+  StoreOptions store;
   std::vector<LeadSpec> leads;
   std::vector<EventSpec> events;
   Expectations expect;

@@ -39,6 +39,8 @@ Simulation::Simulation(const Scenario& scenario, SimOptions options)
                                                std::make_shared<spdlog::sinks::null_sink_mt>());
   }
   for (const auto& name : kTotalNames) n_[name] = 0;
+  if (sc_.store.checkpoint_after_mutations)
+    store_.set_checkpoint_after(*sc_.store.checkpoint_after_mutations);
 }
 
 Simulation::~Simulation() = default;
