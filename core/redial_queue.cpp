@@ -61,13 +61,16 @@ void RedialQueue::load() {
   const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
+  std::set<std::pair<std::string, std::string>> loaded_ids;
   for (auto& seen : state.seen) {
     auto it = records_.find(seen.key);
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
+    if (!loaded_ids.insert({seen.key, seen.call_id}).second) continue;  // listed twice
     auto& hashes = it->second.call_id_hashes;
-    if (std::find(hashes.begin(), hashes.end(), h) != hashes.end()) continue;
-    remember_call_id(it->second, h);
+    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
+    // Kept for the next checkpoint even when it is the record's last_call_id (already in the
+    // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
   }
   for (auto& call : state.in_flight) {
