@@ -482,7 +482,7 @@ class Loader {
       const json& df = root["defaults"];
       check_keys(df, "defaults",
                  {"call_seconds", "webhook_delay_seconds", "dial_response_seconds",
-                  "webhook_retry_seconds"});
+                  "webhook_retry_seconds", "webhook_dial_seq"});
       if (df.contains("call_seconds"))
         sc.defaults.call_ms = duration(df["call_seconds"], kSecondMs, "defaults.call_seconds");
       if (df.contains("webhook_delay_seconds"))
@@ -491,6 +491,8 @@ class Loader {
       if (df.contains("dial_response_seconds"))
         sc.defaults.dial_response_ms =
             duration(df["dial_response_seconds"], kSecondMs, "defaults.dial_response_seconds");
+      if (df.contains("webhook_dial_seq"))
+        sc.defaults.webhook_dial_seq = boolean(df["webhook_dial_seq"], "defaults.webhook_dial_seq");
       if (df.contains("webhook_retry_seconds"))
         sc.defaults.webhook_retry_ms =
             duration(df["webhook_retry_seconds"], kSecondMs, "defaults.webhook_retry_seconds");

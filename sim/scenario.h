@@ -119,6 +119,9 @@ struct SimDefaults {
   TimeMs webhook_delay_ms = 3 * kSecondMs;
   TimeMs dial_response_ms = 1 * kSecondMs;   // Bland's answer to the dial request
   TimeMs webhook_retry_ms = 60 * kSecondMs;  // an unacknowledged webhook is sent again after this
+  // The webhook of a queue dial names the dial (dial_seq in Bland's metadata, as the runner
+  // sends it); false: it does not, and the queue must match results to dials without it.
+  bool webhook_dial_seq = true;
 };
 
 // The simulated store (a MemoryStore).

@@ -58,7 +58,7 @@ void SimDialer::dial(const DialRequest& request) {
                "dial #" + std::to_string(seq) + " gets no answer at all; no call is made");
     return;
   }
-  const std::string call_id = sim_.connect(lead, now);
+  const std::string call_id = sim_.connect(lead, now, seq);
   const TimeMs delay = fault ? fault->delay_ms : response_ms;
   sim_.at_same_process(now + delay, label, [this, key, seq, call_id](RedialQueue& q) {
     sim_.trace("dial_accepted", key, "dial #" + std::to_string(seq) + " is call " + call_id);

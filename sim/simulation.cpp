@@ -253,9 +253,11 @@ void Simulation::setup() {
   }
 }
 
-void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how) {
+void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
+                            std::optional<std::uint64_t> dial_seq) {
   SimLead& l = leads_[li];
   l.calls = call;
+  if (dial_seq) l.dial_seqs[call] = *dial_seq;
   ++n_["calls"];
   const OutcomeSpec& o = outcome_of(l, call);
   TimeMs end = t + o.call_ms.value_or(l.spec.call_ms);
@@ -265,7 +267,7 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how)
   if (auto it = l.webhooks.find(call); it != l.webhooks.end()) plan = it->second;
   std::string detail = std::string(how) + " " + call_id + " -> " + o.outcome + ", ends " + fmt(end);
   trace("call", l.key, detail);
-  Webhook w{li, call, call_id, o, false};
+  Webhook w{li, call, call_id, o, false, dial_seq};
   at(end, "end of call " + call_id, [this, li, call_id, lost = plan.lost] {
     trace("call_end", leads_[li].key, call_id + (lost ? " (its webhook is lost)" : ""));
   });
@@ -280,10 +282,10 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how)
   for (TimeMs off : plan.duplicate_offsets_ms) schedule_webhook(copy, wt + off);
 }
 
-std::string Simulation::connect(SimLead& lead, TimeMs t) {
+std::string Simulation::connect(SimLead& lead, TimeMs t, std::uint64_t dial_seq) {
   std::size_t li = by_key_.at(lead.key);
   int call = lead.calls + 1;
-  place_call(li, call, t, "redial");
+  place_call(li, call, t, "redial", dial_seq);
   return lead.spec.lead_id + "-c" + std::to_string(call);
 }
 
@@ -308,8 +310,12 @@ void Simulation::schedule_webhook(const Webhook& w, TimeMs t) {
   at(t, "webhook " + w.call_id + (w.copy ? " (duplicate)" : ""), [this, w] { deliver(w); });
 }
 
-void Simulation::deliver(const Webhook& w) {
-  SimLead& l = leads_[w.lead];
+void Simulation::deliver(const Webhook& w_in) {
+  SimLead& l = leads_[w_in.lead];
+  Webhook w = w_in;
+  if (!w.dial_seq && w.call > 0) {  // a copy scheduled before its call was dialed
+    if (auto it = l.dial_seqs.find(w.call); it != l.dial_seqs.end()) w.dial_seq = it->second;
+  }
   std::string what = w.call_id + " " + w.outcome.outcome + (w.copy ? " (duplicate)" : "");
   if (!up_) {
     trace("webhook", l.key,
@@ -328,6 +334,7 @@ void Simulation::deliver(const Webhook& w) {
   r.outcome = w.outcome.outcome;
   r.call_id = w.call_id;
   r.scheduled_callback_time = w.outcome.callback_at;
+  if (sc_.defaults.webhook_dial_seq) r.dial_seq = w.dial_seq;
   const LeadRecord* before = queue_->find(l.key);
   int before_attempts = before ? before->attempts : -1;
   std::optional<ApplyResult> res;

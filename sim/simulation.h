@@ -60,6 +60,7 @@ struct SimLead {
     std::vector<TimeMs> duplicate_offsets_ms;  // copies, after the original
   };
   std::map<int, WebhookPlan> webhooks;  // by call number
+  std::map<int, std::uint64_t> dial_seqs;  // by call number, for calls the queue dialed
   // Restarts tied to this lead's webhooks, by call number.
   std::map<int, EventSpec> restart_before_ack, restart_after_ack;
 };
@@ -77,7 +78,7 @@ class Simulation {
   // Records a dial the queue started and checks it; returns the lead (made up if unknown).
   SimLead& dial_started(const DialRequest& r);
   // The dial connected: the call happens. Returns its call id.
-  std::string connect(SimLead& lead, TimeMs at);
+  std::string connect(SimLead& lead, TimeMs at, std::uint64_t dial_seq);
   // Runs `fn` at `t` only if the same process incarnation is still up then (the answer to a
   // request dies with the process that sent it).
   void at_same_process(TimeMs t, const std::string& label, std::function<void(RedialQueue&)> fn);
@@ -91,15 +92,17 @@ class Simulation {
     std::string call_id;
     OutcomeSpec outcome;
     bool copy = false;  // a duplicate sent on purpose
+    std::optional<std::uint64_t> dial_seq;  // the queue's dial this call came from
   };
 
   void at(TimeMs t, std::string label, std::function<void()> fn, bool background = false);
   void setup();
   std::size_t lead_index(const std::string& lead_id, const std::string& phone);
   const OutcomeSpec& outcome_of(const SimLead& l, int call) const;
-  void place_call(std::size_t li, int call, TimeMs at, const char* how);
+  void place_call(std::size_t li, int call, TimeMs at, const char* how,
+                  std::optional<std::uint64_t> dial_seq = std::nullopt);
   void schedule_webhook(const Webhook& w, TimeMs at);
-  void deliver(const Webhook& w);
+  void deliver(const Webhook& w_in);
   void schedule_tick(TimeMs at);
   void do_tick();
   void crash(TimeMs downtime_ms, const std::string& why);
