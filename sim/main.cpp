@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
                                          "leads of --random")(
       "days", po::value<int>()->default_value(1), "business days of --random")(
       "start", po::value<std::string>()->default_value("2026-03-07"),
-      "first day of --random (YYYY-MM-DD)")("no-faults", "--random without injected faults");
+      "first day of --random (YYYY-MM-DD)")("no-faults", "--random without injected faults")(
+      "no-dial-seq", "--random with webhooks that do not name their dial");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "scenario files");
   po::options_description all;
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
       ro.days = vm["days"].as<int>();
       ro.start_date = vm["start"].as<std::string>();
       ro.faults = vm.count("no-faults") == 0;
+      ro.webhook_dial_seq = vm.count("no-dial-seq") == 0;
       RunResult r;
       try {
         Scenario sc = make_random_scenario(ro);

@@ -56,6 +56,7 @@ Scenario make_random_scenario(const RandomOptions& o) {
   sc.name = "random seed " + std::to_string(o.seed) + ", " + std::to_string(o.leads) + " leads, " +
             std::to_string(o.days) + " days" + (o.faults ? ", faults" : "");
   sc.seed = o.seed;
+  sc.defaults.webhook_dial_seq = o.webhook_dial_seq;
   BusinessCalendar cal(sc.policy.time_zone, sc.policy.business_open_s, sc.policy.business_close_s,
                        sc.policy.business_weekdays);
   sc.time.emplace(cal, y, mo, d);

@@ -15,6 +15,7 @@ struct RandomOptions {
   // First local day of the run; the default crosses the DST start of 2026-03-08 when days >= 2.
   std::string start_date = "2026-03-07";
   bool faults = true;
+  bool webhook_dial_seq = true;  // false: webhooks do not name their dial (--no-dial-seq)
 };
 
 // Throws ScenarioError for a bad option.

@@ -454,7 +454,8 @@ class Loader {
 
   Scenario scenario(const json& root) const {
     check_keys(root, "",
-               {"name", "start", "end", "seed", "config", "defaults", "store", "leads", "events", "expect"});
+               {"name", "start", "end", "seed", "config", "defaults", "store", "leads", "events",
+                "expect"});
     Scenario sc;
     sc.file = file_;
     sc.name = root.contains("name") ? str(root["name"], "name") : file_;
@@ -502,8 +503,8 @@ class Loader {
       const json& st = root["store"];
       check_keys(st, "store", {"checkpoint_after_mutations"});
       if (st.contains("checkpoint_after_mutations"))
-        sc.store.checkpoint_after_mutations = static_cast<std::size_t>(positive_int(
-            st["checkpoint_after_mutations"], "store.checkpoint_after_mutations", 0));
+        sc.store.checkpoint_after_mutations = static_cast<std::size_t>(
+            positive_int(st["checkpoint_after_mutations"], "store.checkpoint_after_mutations", 0));
     }
 
     std::set<std::string> lead_ids;

@@ -59,7 +59,7 @@ struct SimLead {
     bool lost = false;
     std::vector<TimeMs> duplicate_offsets_ms;  // copies, after the original
   };
-  std::map<int, WebhookPlan> webhooks;  // by call number
+  std::map<int, WebhookPlan> webhooks;     // by call number
   std::map<int, std::uint64_t> dial_seqs;  // by call number, for calls the queue dialed
   // Restarts tied to this lead's webhooks, by call number.
   std::map<int, EventSpec> restart_before_ack, restart_after_ack;
@@ -91,7 +91,7 @@ class Simulation {
     int call = 0;      // call number; 0 for a webhook event from the scenario
     std::string call_id;
     OutcomeSpec outcome;
-    bool copy = false;  // a duplicate sent on purpose
+    bool copy = false;                      // a duplicate sent on purpose
     std::optional<std::uint64_t> dial_seq;  // the queue's dial this call came from
   };
 
