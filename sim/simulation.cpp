@@ -168,8 +168,12 @@ void Simulation::setup() {
         SimLead& l = lead_of(e);
         if (e.at) {
           std::size_t li = by_lead_id_.at(e.lead_id);
-          Webhook w{li, e.call, l.spec.lead_id + "-c" + std::to_string(e.call),
-                    outcome_of(l, e.call), true};
+          Webhook w{li,
+                    e.call,
+                    l.spec.lead_id + "-c" + std::to_string(e.call),
+                    outcome_of(l, e.call),
+                    true,
+                    std::nullopt};
           for (int k = 0; k < e.times; ++k) schedule_webhook(w, *e.at + e.delay_ms * k);
         } else {
           for (int k = 0; k < e.times; ++k)
@@ -185,7 +189,7 @@ void Simulation::setup() {
         break;
       case EventType::kWebhook: {
         std::size_t li = lead_index(e.lead_id, e.phone_number);
-        schedule_webhook(Webhook{li, 0, e.call_id, e.outcome, false}, *e.at);
+        schedule_webhook(Webhook{li, 0, e.call_id, e.outcome, false, std::nullopt}, *e.at);
         break;
       }
       case EventType::kDialError:
