@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <unordered_set>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -61,12 +62,12 @@ void RedialQueue::load() {
   const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
-  std::set<std::pair<std::string, std::string>> loaded_ids;
+  std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
   for (auto& seen : state.seen) {
     auto it = records_.find(seen.key);
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
-    if (!loaded_ids.insert({seen.key, seen.call_id}).second) continue;  // listed twice
+    if (!loaded_ids.insert(seen.key + '\n' + seen.call_id).second) continue;  // listed twice
     auto& hashes = it->second.call_id_hashes;
     if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
     // Kept for the next checkpoint even when it is the record's last_call_id (already in the
