@@ -57,6 +57,8 @@ Scenario make_random_scenario(const RandomOptions& o) {
             std::to_string(o.days) + " days" + (o.faults ? ", faults" : "");
   sc.seed = o.seed;
   sc.defaults.webhook_dial_seq = o.webhook_dial_seq;
+  // Fold the journal now and then, as the month store does, so restarts also load snapshots.
+  sc.store.checkpoint_after_mutations = 20000;
   BusinessCalendar cal(sc.policy.time_zone, sc.policy.business_open_s, sc.policy.business_close_s,
                        sc.policy.business_weekdays);
   sc.time.emplace(cal, y, mo, d);
