@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "sim/json_reader.h"
 
 namespace redial::sim {
 
@@ -44,118 +45,13 @@ const char* event_type_name(EventType t) {
   return "?";
 }
 
-// ---- TimeText ----
-
-TimeText::TimeText(const BusinessCalendar& calendar, int year, unsigned month, unsigned day)
-    : calendar_(calendar), year_(year), month_(month), day_(day) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year, month, day);
-  start_date_ = buf;
-}
-
-TimeMs TimeText::parse(const std::string& text) const {
-  if (text.size() >= 10 && text.find('T') != std::string::npos) {
-    return calendar_.parse_local(text, "time");
-  }
-  int s = parse_time_of_day_s(text, "time");
-  return calendar_.local_to_epoch(year_, month_, day_, s);
-}
-
-std::string TimeText::brief(TimeMs t) const {
-  std::string full_text = calendar_.format_local(t);  // 2025-12-01T14:05:00
-  std::string out;
-  if (full_text.compare(0, 10, start_date_) == 0) {
-    out = full_text.substr(11);
-  } else {
-    out = full_text;
-  }
-  if (out.size() >= 3 && out.compare(out.size() - 3, 3, ":00") == 0 && t % kSecondMs == 0) {
-    out.resize(out.size() - 3);
-  }
-  return out;
-}
-
 // ---- the loader ----
 
 namespace {
 
-class Loader {
+class Loader : public JsonReader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const std::string& field, const std::string& reason) const {
-    throw ScenarioError(file_ + ": " + field + ": " + reason);
-  }
-
-  void check_keys(const json& obj, const std::string& path,
-                  std::initializer_list<const char*> allowed) const {
-    if (!obj.is_object()) fail(path, "expected an object");
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-      bool ok = it.key() == "note" || it.key() == "description";
-      for (const char* a : allowed) ok = ok || it.key() == a;
-      if (!ok) fail(join(path, it.key()), "unknown field");
-    }
-  }
-
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-  static std::string index(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-  }
-
-  std::string str(const json& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "expected a string, got " + v.dump());
-    return v.get<std::string>();
-  }
-  long long integer(const json& v, const std::string& path) const {
-    if (!v.is_number_integer()) fail(path, "expected an integer, got " + v.dump());
-    return v.get<long long>();
-  }
-  double number(const json& v, const std::string& path) const {
-    if (!v.is_number()) fail(path, "expected a number, got " + v.dump());
-    return v.get<double>();
-  }
-  bool boolean(const json& v, const std::string& path) const {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + v.dump());
-    return v.get<bool>();
-  }
-  // A duration given as a number of `unit_ms` or as a string like "30s", "5m".
-  TimeMs duration(const json& v, TimeMs unit_ms, const std::string& path) const {
-    if (v.is_number()) {
-      double x = v.get<double>();
-      if (x < 0) fail(path, "must not be negative");
-      return static_cast<TimeMs>(std::llround(x * static_cast<double>(unit_ms)));
-    }
-    if (v.is_string()) {
-      try {
-        return parse_duration_ms(v.get<std::string>(), unit_ms, path);
-      } catch (const std::exception& e) {
-        fail(path, e.what());
-      }
-    }
-    fail(path, "expected a number or a duration like \"30s\", got " + v.dump());
-  }
-  std::vector<std::string> strings(const json& v, const std::string& path) const {
-    if (!v.is_array()) fail(path, "expected an array of strings");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(str(v[i], index(path, i)));
-    return out;
-  }
-  TimeMs time(const TimeText& tt, const json& v, const std::string& path) const {
-    std::string text = str(v, path);
-    try {
-      return tt.parse(text);
-    } catch (const std::exception& e) {
-      fail(path, "expected \"HH:MM[:SS]\" or \"YYYY-MM-DDTHH:MM[:SS]\", got \"" + text + "\" (" +
-                     e.what() + ")");
-    }
-  }
-  int positive_int(const json& v, const std::string& path, long long min = 1) const {
-    long long x = integer(v, path);
-    if (x < min) fail(path, "must be at least " + std::to_string(min));
-    return static_cast<int>(x);
-  }
+  explicit Loader(std::string file) : JsonReader(std::move(file)) {}
 
   void config(const json& c, RedialPolicy& p) const {
     check_keys(c, "config",
@@ -556,9 +452,6 @@ class Loader {
     }
     return sc;
   }
-
- private:
-  std::string file_;
 };
 
 }  // namespace
