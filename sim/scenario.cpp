@@ -312,6 +312,8 @@ class Loader : public JsonReader {
         need_at();
         if (!v.contains("lead_id")) fail(join(path, "lead_id"), "missing");
         e.lead_id = str(v["lead_id"], join(path, "lead_id"));
+        if (!lead_ids.count(e.lead_id))
+          fail(join(path, "lead_id"), "no lead \"" + e.lead_id + "\" in leads");
         break;
     }
     return e;

@@ -104,6 +104,18 @@ void Simulation::at_same_process(TimeMs t, const std::string& label,
   });
 }
 
+void Simulation::run_when_up(const std::string& label, std::function<void()> fn) {
+  if (up_) {
+    fn();
+    return;
+  }
+  trace("retry", "",
+        label + ": process down, sent again in " +
+            std::to_string(sc_.defaults.webhook_retry_ms / 1000) + "s");
+  at(now() + sc_.defaults.webhook_retry_ms, label,
+     [this, label, fn = std::move(fn)] { run_when_up(label, fn); });
+}
+
 void Simulation::crash_after_event(TimeMs downtime_ms, const std::string& why) {
   if (!pending_crash_) {
     pending_crash_ = downtime_ms;

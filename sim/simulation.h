@@ -97,6 +97,9 @@ class Simulation {
 
   void at(TimeMs t, std::string label, std::function<void()> fn, bool background = false);
   void setup();
+  // Runs `fn` now if the process is up, else retries after webhook_retry_seconds (an outside
+  // request to a process that is down fails and is sent again).
+  void run_when_up(const std::string& label, std::function<void()> fn);
   std::size_t lead_index(const std::string& lead_id, const std::string& phone);
   const OutcomeSpec& outcome_of(const SimLead& l, int call) const;
   void place_call(std::size_t li, int call, TimeMs at, const char* how,

@@ -81,28 +81,18 @@ void Simulation::setup() {
         });
         break;
       case EventType::kStopLead: {
-        std::size_t li = by_lead_id_.count(e.lead_id) ? by_lead_id_.at(e.lead_id) : leads_.size();
-        if (li == leads_.size()) break;
-        std::function<void()> stop;
-        stop = [this, li, label] {
-          const std::string& key = leads_[li].key;
-          if (!up_) {
-            at(now() + sc_.defaults.webhook_retry_ms, label, [this, li, label] {
-              if (up_ && queue_->stop_lead(leads_[li].key, "scenario stop_lead")) {
-                queue_->sync();
-                checker_.on_stop(leads_[li].key);
-              }
-            });
-            return;
-          }
-          bool ok = queue_->stop_lead(key, "scenario stop_lead");
-          if (ok) {
-            queue_->sync();
-            checker_.on_stop(key);
-          }
-          trace("stop_lead", key, ok ? record_text(key) : "no such record");
-        };
-        at(*e.at, label, stop);
+        std::size_t li = by_lead_id_.at(e.lead_id);
+        at(*e.at, label, [this, li, label] {
+          run_when_up(label, [this, li] {
+            const std::string& key = leads_[li].key;
+            bool ok = queue_->stop_lead(key, "scenario stop_lead");
+            if (ok) {
+              queue_->sync();
+              checker_.on_stop(key);
+            }
+            trace("stop_lead", key, ok ? record_text(key) : "no such record");
+          });
+        });
         break;
       }
     }
@@ -115,12 +105,13 @@ void Simulation::setup() {
     }
     if (spec.enqueue_at) {
       at(*spec.enqueue_at, "enqueue " + spec.lead_id, [this, i] {
-        const LeadSpec& s = leads_[i].spec;
-        if (!up_) return;
-        LeadInput in{s.lead_id, s.phone_number, s.list_id, s.first_name, s.last_name, s.state};
-        std::string key = queue_->enqueue(in, now());
-        queue_->sync();
-        trace("enqueue", key, record_text(key));
+        run_when_up("enqueue " + leads_[i].spec.lead_id, [this, i] {
+          const LeadSpec& s = leads_[i].spec;
+          LeadInput in{s.lead_id, s.phone_number, s.list_id, s.first_name, s.last_name, s.state};
+          std::string key = queue_->enqueue(in, now());
+          queue_->sync();
+          trace("enqueue", key, record_text(key));
+        });
       });
     }
   }
