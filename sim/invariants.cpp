@@ -46,12 +46,13 @@ void InvariantChecker::violate(TimeMs at, const std::string& event, const char* 
 }
 
 void InvariantChecker::call_started(const std::string& phone, const std::string& call_id,
-                                    TimeMs until) {
-  busy_[phone] = Busy{call_id, until};
+                                    TimeMs until, bool by_queue) {
+  busy_[phone] = Busy{call_id, until, by_queue};
 }
 
-void InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialRequest& r,
-                               const LeadRecord* current) {
+std::string InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialRequest& r,
+                                      const LeadRecord* current) {
+  std::string outside_call;
   ++checks_;
   std::string phone;
   try {
@@ -61,10 +62,13 @@ void InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialR
   }
   auto b = busy_.find(phone);
   if (b != busy_.end() && b->second.until > now) {
-    violate(now, event, "one call per phone",
-            "dial of " + r.key + " while call " + b->second.call_id +
-                " to the same phone is in "
-                "progress");
+    if (b->second.by_queue) {
+      violate(now, event, "one call per phone",
+              "dial of " + r.key + " while call " + b->second.call_id +
+                  " to the same phone is in progress");
+    } else {
+      outside_call = b->second.call_id;
+    }
   }
   if (!open_at(now))
     violate(now, event, "business hours", "dial of " + r.key + " outside business hours");
@@ -93,6 +97,7 @@ void InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialR
                   k.last_call_id + ")");
     }
   }
+  return outside_call;
 }
 
 void InvariantChecker::on_applied(TimeMs now, const std::string& event, const std::string& call_id,

@@ -31,12 +31,16 @@ class InvariantChecker {
  public:
   explicit InvariantChecker(const RedialPolicy& policy);
 
-  // A call is really in progress on `phone` (normalized) until `until`.
-  void call_started(const std::string& phone, const std::string& call_id, TimeMs until);
+  // A call is really in progress on `phone` (normalized) until `until`. `by_queue`: the queue
+  // dialed it (false: a first call made outside the queue, which the queue cannot know about).
+  void call_started(const std::string& phone, const std::string& call_id, TimeMs until,
+                    bool by_queue);
 
-  // The queue asks for a dial. `current` is the queue's record now.
-  void on_dial(TimeMs now, const std::string& event, const DialRequest& r,
-               const LeadRecord* current);
+  // The queue asks for a dial. `current` is the queue's record now. Returns the id of a call made
+  // outside the queue that is in progress on the same phone ("" if none): not a violation, since
+  // the queue cannot see such calls, but worth a note.
+  std::string on_dial(TimeMs now, const std::string& event, const DialRequest& r,
+                      const LeadRecord* current);
   // apply_result returned; called before the ack. `before_attempts`: -1 if no record before.
   void on_applied(TimeMs now, const std::string& event, const std::string& call_id,
                   const ApplyResult& res, int before_attempts);
@@ -66,6 +70,7 @@ class InvariantChecker {
   struct Busy {
     std::string call_id;
     TimeMs until = 0;
+    bool by_queue = true;
   };
 
   TimeMs wait_after(int attempts) const;

@@ -15,9 +15,9 @@ namespace redial::sim {
 using nlohmann::json;
 
 const std::vector<std::string> kTotalNames = {
-    "calls",       "redials",   "results",      "duplicates", "dial_errors",
-    "restarts",    "rejected",  "released",     "skipped",    "pending",
-    "rescheduled", "completed", "max_attempts", "records",    "webhooks_lost"};
+    "calls",        "redials",  "results",       "duplicates",      "dial_errors", "restarts",
+    "rejected",     "released", "skipped",       "pending",         "rescheduled", "completed",
+    "max_attempts", "records",  "webhooks_lost", "outside_overlaps"};
 
 const char* event_type_name(EventType t) {
   switch (t) {

@@ -157,7 +157,7 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
   const OutcomeSpec& o = outcome_of(l, call);
   TimeMs end = t + o.call_ms.value_or(l.spec.call_ms);
   std::string call_id = l.spec.lead_id + "-c" + std::to_string(call);
-  checker_.call_started(l.phone, call_id, end);
+  checker_.call_started(l.phone, call_id, end, dial_seq.has_value());
   SimLead::WebhookPlan plan;
   if (auto it = l.webhooks.find(call); it != l.webhooks.end()) plan = it->second;
   std::string detail = std::string(how) + " " + call_id + " -> " + o.outcome + ", ends " + fmt(end);
@@ -197,7 +197,15 @@ SimLead& Simulation::dial_started(const DialRequest& r) {
   ++n_["redials"];
   trace("dial", r.key,
         "attempt " + std::to_string(r.attempt_number) + ", dial #" + std::to_string(r.dial_seq));
-  checker_.on_dial(now(), event_label_, r, queue_ ? queue_->find(r.key) : nullptr);
+  std::string outside =
+      checker_.on_dial(now(), event_label_, r, queue_ ? queue_->find(r.key) : nullptr);
+  if (!outside.empty()) {
+    ++n_["outside_overlaps"];
+    trace("note", r.key,
+          "call " + outside +
+              " made outside the queue is still in progress on this phone; the "
+              "queue cannot see it");
+  }
   return l;
 }
 
