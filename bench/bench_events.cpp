@@ -1,0 +1,128 @@
+// Core event throughput: the queue's whole cycle (enqueue, tick, dial, dial accepted, result) in
+// virtual time on a ManualClock and a MemoryStore, as the simulator drives it, without the
+// simulator's own event queue. One iteration is one business day with `leads` new leads.
+#include <benchmark/benchmark.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "bench/common.h"
+#include "core/memory_store.h"
+#include "core/redial_queue.h"
+
+namespace redial::bench {
+namespace {
+
+// Accepts every dial at once and remembers it; the loop delivers its result later.
+class RecordingDialer final : public Dialer {
+ public:
+  void dial(const DialRequest& r) override { placed.push_back(r); }
+  std::vector<DialRequest> placed;
+};
+
+std::string prefixed(const char* prefix, std::uint64_t n) {
+  std::string s(prefix);
+  s += std::to_string(n);
+  return s;
+}
+
+std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: fixed and portable
+  s ^= s >> 12;
+  s ^= s << 25;
+  s ^= s >> 27;
+  return s * 0x2545f4914f6cdd1dull;
+}
+
+struct EventLoop {
+  explicit EventLoop(std::size_t leads_per_day)
+      : per_day(leads_per_day),
+        clock(today_start_ms()),
+        queue(RedialPolicy{}, clock, store, dialer,
+              std::make_shared<spdlog::logger>("events",
+                                               std::make_shared<spdlog::sinks::null_sink_mt>())) {
+    queue.load();
+  }
+
+  // One business day: leads arrive at 09:00, ticks every 5 minutes to 17:00, each dial is
+  // accepted at once and its result arrives 2 minutes later. Returns the events handled.
+  std::uint64_t run_day() {
+    static const char* kMiss[] = {"VOICEMAIL", "NO_ANSWER", "BUSY", "HUNG_UP"};
+    const TimeMs day = today_start_ms() + static_cast<TimeMs>(days) * kDayMs;
+    ++days;
+    std::uint64_t events = 0;
+    clock.set(day + 9 * kHourMs);
+    for (std::size_t i = 0; i < per_day; ++i, ++lead_seq) {
+      std::uint64_t phone = 2000000000ull + (lead_seq * 1000003ull) % 7999999999ull;
+      queue.enqueue(LeadInput{std::to_string(5000000 + lead_seq), prefixed("+1", phone), "LIST100",
+                              "Ann", "Lee", "FL"},
+                    clock.now_ms());
+      ++events;
+    }
+    for (TimeMs t = day + 9 * kHourMs; t < day + 17 * kHourMs; t += 5 * kMinuteMs) {
+      clock.set(t);
+      queue.tick();
+      ++events;
+      std::vector<DialRequest> calls;
+      calls.swap(dialer.placed);
+      for (const auto& c : calls) {
+        queue.on_dial_accepted(c.dial_seq, prefixed("c", c.dial_seq));
+        ++events;
+      }
+      clock.set(t + 2 * kMinuteMs);
+      for (const auto& c : calls) {
+        std::uint64_t r = next_random(rng) % 100;
+        CallResult res{c.lead.lead_id,
+                       c.lead.phone_number,
+                       "",
+                       "",
+                       "",
+                       "",
+                       r < 8 ? "TRANSFERRED" : kMiss[r % 4],
+                       prefixed("c", c.dial_seq),
+                       std::nullopt};
+        if (r >= 8 && r < 12) {
+          res.outcome = "CALL_BACK_SCHEDULED";
+          res.scheduled_callback_time = t + kHourMs;
+        }
+        queue.apply_result(res);
+        ++events;
+      }
+      queue.sync();
+    }
+    return events;
+  }
+
+  std::size_t per_day;
+  ManualClock clock;
+  MemoryStore store;
+  RecordingDialer dialer;
+  RedialQueue queue;
+  std::size_t days = 0;
+  std::uint64_t lead_seq = 0;
+  std::uint64_t rng = 0x9e3779b97f4a7c15ull;
+};
+
+void BM_CoreEvents(benchmark::State& state) {
+  auto loop = std::make_unique<EventLoop>(static_cast<std::size_t>(state.range(0)));
+  std::uint64_t events = 0;
+  for (auto _ : state) events += loop->run_day();
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+  state.counters["events_per_day"] =
+      static_cast<double>(events) / static_cast<double>(state.iterations());
+  state.counters["leads_in_queue"] = static_cast<double>(loop->queue.size());
+}
+
+}  // namespace
+
+void register_event_benchmarks(const std::vector<std::size_t>& sizes) {
+  for (std::size_t n : sizes) {
+    // One virtual day per iteration; a few days so the queue holds several days of leads.
+    benchmark::RegisterBenchmark("events/core_cycle", BM_CoreEvents)
+        ->Arg(static_cast<std::int64_t>(n))
+        ->Iterations(n >= 1000000 ? 1 : 3)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace redial::bench
