@@ -21,6 +21,18 @@ class RecordingDialer final : public Dialer {
   std::vector<DialRequest> placed;
 };
 
+// Keeps nothing: the queue's own cost without a store's bookkeeping.
+class NullStore final : public Store {
+ public:
+  StoreState load() override { return {}; }
+  void append(const Mutation&) override { ++appended; }
+  void sync() override {}
+  bool wants_checkpoint() const override { return false; }
+  void checkpoint(const RecordSource&) override {}
+  std::vector<MonthId> drop_months_before(MonthId) override { return {}; }
+  std::uint64_t appended = 0;
+};
+
 std::string prefixed(const char* prefix, std::uint64_t n) {
   std::string s(prefix);
   s += std::to_string(n);
@@ -34,13 +46,19 @@ std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: fixed and portabl
   return s * 0x2545f4914f6cdd1dull;
 }
 
+std::shared_ptr<spdlog::logger> events_logger() {
+  return std::make_shared<spdlog::logger>("events",
+                                          std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+RedialPolicy default_policy() { return RedialPolicy{}; }
+
+template <typename StoreT>
 struct EventLoop {
   explicit EventLoop(std::size_t leads_per_day)
       : per_day(leads_per_day),
         clock(today_start_ms()),
-        queue(RedialPolicy{}, clock, store, dialer,
-              std::make_shared<spdlog::logger>("events",
-                                               std::make_shared<spdlog::sinks::null_sink_mt>())) {
+        queue(default_policy(), clock, store, dialer, events_logger()) {
     queue.load();
   }
 
@@ -95,7 +113,7 @@ struct EventLoop {
 
   std::size_t per_day;
   ManualClock clock;
-  MemoryStore store;
+  StoreT store;
   RecordingDialer dialer;
   RedialQueue queue;
   std::size_t days = 0;
@@ -103,8 +121,9 @@ struct EventLoop {
   std::uint64_t rng = 0x9e3779b97f4a7c15ull;
 };
 
+template <typename StoreT>
 void BM_CoreEvents(benchmark::State& state) {
-  auto loop = std::make_unique<EventLoop>(static_cast<std::size_t>(state.range(0)));
+  auto loop = std::make_unique<EventLoop<StoreT>>(static_cast<std::size_t>(state.range(0)));
   std::uint64_t events = 0;
   for (auto _ : state) events += loop->run_day();
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
@@ -118,7 +137,11 @@ void BM_CoreEvents(benchmark::State& state) {
 void register_event_benchmarks(const std::vector<std::size_t>& sizes) {
   for (std::size_t n : sizes) {
     // One virtual day per iteration; a few days so the queue holds several days of leads.
-    benchmark::RegisterBenchmark("events/core_cycle", BM_CoreEvents)
+    benchmark::RegisterBenchmark("events/core_cycle_memorystore", BM_CoreEvents<MemoryStore>)
+        ->Arg(static_cast<std::int64_t>(n))
+        ->Iterations(n >= 1000000 ? 1 : 3)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("events/core_cycle_nullstore", BM_CoreEvents<NullStore>)
         ->Arg(static_cast<std::int64_t>(n))
         ->Iterations(n >= 1000000 ? 1 : 3)
         ->Unit(benchmark::kMillisecond);
