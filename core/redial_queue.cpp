@@ -183,29 +183,32 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   remember_call_id(slot, id_hash);
   recent_.push_back(CallSeen{key, r.call_id, now});
 
+  // The decision text is for the event listener only; formatting local times is not free.
+  const bool tracing = static_cast<bool>(listener_);
   std::string decision;
   if (was_closed) {
     // A late result for a closed lead is recorded, but never reopens it.
-    decision = "recorded; lead stays " + std::string(status_name(rec.status));
+    if (tracing) decision = "recorded; lead stays " + std::string(status_name(rec.status));
   } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome)) {
     rec.status = LeadStatus::kCompleted;
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now;
-    decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
+    if (tracing)
+      decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
   } else if (rec.attempts >= policy_.max_attempts) {
     rec.status = LeadStatus::kMaxAttempts;
     rec.scheduled_callback_time.reset();
-    decision = "max attempts reached";
+    if (tracing) decision = "max attempts reached";
   } else if (r.scheduled_callback_time) {
     rec.status = LeadStatus::kRescheduled;
     rec.scheduled_callback_time = r.scheduled_callback_time;
     rec.next_redial_timestamp = *r.scheduled_callback_time;
-    decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
+    if (tracing) decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
   } else {
     rec.status = LeadStatus::kPending;
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now + policy_.wait_after_result_ms(rec.attempts);
-    decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
+    if (tracing) decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
   }
   put(it);
   if (ends_flight) end_call(phone, "result received");
@@ -222,9 +225,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   }
   log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", key,
              status_name(rec.status));
-  emit(now, "result", key,
-       r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
-           "): " + decision);
+  if (tracing)
+    emit(now, "result", key,
+         r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
+             "): " + decision);
   return {created ? ApplyKind::kCreated : ApplyKind::kUpdated, key, rec.status, rec.attempts};
 }
 
@@ -252,7 +256,7 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   log_->info(
       "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}", key,
       calendar_.format_local(dial_at));
-  emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
+  if (listener_) emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
   return key;
 }
 
@@ -423,7 +427,7 @@ TickSummary RedialQueue::tick() {
   for (const auto& req : to_dial) {
     log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", req.key,
                req.attempt_number);
-    emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
+    if (listener_) emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
     try {
       dialer_.dial(req);
       // A dialer may report a failure from inside dial(); then it was no call.
@@ -460,7 +464,7 @@ void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& ca
   InFlightCall& call = in_flight_.at(p->second);
   call.call_id = call_id;
   store_.append(CallAccepted{call.phone, dial_seq, call_id});
-  emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
+  if (listener_) emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
 }
 
 void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reason,
