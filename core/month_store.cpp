@@ -223,6 +223,10 @@ void MonthStore::checkpoint(const RecordSource& source) {
   std::string out;
   for (MonthId m : dirty_months_) {
     out.clear();
+    // Sized from the file it replaces, so the buffer does not regrow (and copy) as it fills.
+    struct stat st {};
+    if (::stat(month_path(m).c_str(), &st) == 0)
+      out.reserve(static_cast<std::size_t>(st.st_size) + static_cast<std::size_t>(st.st_size) / 8);
     out.push_back('{');
     bool first = true;
     source.for_each_in_month(m, [&](const std::string& key, const LeadRecord& r) {
