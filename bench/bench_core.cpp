@@ -175,8 +175,9 @@ void BM_ApplyDurable(benchmark::State& state) {
   }
   const auto results = static_cast<double>(state.iterations() * batch);
   state.SetItemsProcessed(static_cast<std::int64_t>(results));
-  state.counters["us_per_result"] =
-      benchmark::Counter(results / 1e6, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  // Seconds per acknowledged result (shown as ms/us), the figure that must stay flat.
+  state.counters["time_per_result"] =
+      benchmark::Counter(results, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // RedialQueue::ready(now) with k leads due (k = 0 means half of the actionable leads).
