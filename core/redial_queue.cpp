@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -88,14 +89,19 @@ std::optional<TimeMs> RedialQueue::due_time(const LeadRecord& r) const {
   return std::nullopt;
 }
 
-bool RedialQueue::in_ready_window(const LeadRecord& r, LocalDay today) const {
-  if (policy_.ready_window_days == 0 || r.status == LeadStatus::kRescheduled) return true;
-  return calendar_.local_day(r.created_at) > today - policy_.ready_window_days;
+TimeMs RedialQueue::window_start(LocalDay today) const {
+  if (policy_.ready_window_days == 0) return std::numeric_limits<TimeMs>::min();
+  // local_day(t) > today - N exactly when t is at or after the start of local day today - N + 1.
+  return calendar_.start_of_day(today - policy_.ready_window_days + 1);
+}
+
+bool RedialQueue::in_ready_window(const LeadRecord& r, TimeMs window_start) const {
+  return r.status == LeadStatus::kRescheduled || r.created_at >= window_start;
 }
 
 void RedialQueue::reindex(SlotMap::iterator it) {
   Slot& slot = it->second;
-  const std::string* key = &it->first;
+  SlotMap::value_type* key = &*it;
   if (slot.indexed_due >= 0) ready_index_.erase({slot.indexed_due, key});
   slot.indexed_due = -1;
   if (auto due = due_time(slot.record)) {
@@ -263,10 +269,10 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
 std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
   std::vector<ReadyLead> out;
   if (!calendar_.is_open(now)) return out;
-  const LocalDay today = calendar_.local_day(now);
+  const TimeMs from = window_start(calendar_.local_day(now));
   for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now; ++it) {
-    const Slot& slot = records_.at(*it->second);
-    if (in_ready_window(slot.record, today)) out.push_back({*it->second, it->first});
+    if (in_ready_window(it->second->second.record, from))
+      out.push_back({it->second->first, it->first});
   }
   return out;
 }
@@ -340,18 +346,18 @@ TickSummary RedialQueue::tick() {
   // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
   // status and max attempts are the index's own condition; due leads outside the window will
   // never be in it again (days only move forward) and leave the index.
-  const LocalDay today = calendar_.local_day(now);
+  const TimeMs from = window_start(calendar_.local_day(now));
   std::vector<const std::string*> due;
   std::size_t out_of_window = 0;
   for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now;) {
-    Slot& slot = records_.at(*it->second);
-    if (!in_ready_window(slot.record, today)) {
+    Slot& slot = it->second->second;
+    if (!in_ready_window(slot.record, from)) {
       slot.indexed_due = -1;
       it = ready_index_.erase(it);
       ++out_of_window;
       continue;
     }
-    due.push_back(it->second);
+    due.push_back(&it->second->first);
     ++it;
   }
   log_->info("Filtered to today's records {{\"count\":{},\"outside_window\":{}}}", due.size(),
@@ -393,7 +399,7 @@ TickSummary RedialQueue::tick() {
           "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}", key,
           e.what());
       emit(now, "error", key, e.what());
-      ready_index_.erase({it->second.indexed_due, &it->first});
+      ready_index_.erase({it->second.indexed_due, &*it});
       it->second.indexed_due = -1;
       continue;
     }
@@ -538,7 +544,7 @@ std::vector<MonthId> RedialQueue::enforce_retention() {
       ++it;
       continue;
     }
-    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &it->first});
+    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
     if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
     it = records_.erase(it);
     ++removed;
