@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include "bench/common.h"
 #include "core/month_store.h"
@@ -36,9 +37,9 @@ MonthStoreOptions store_options(const std::string& dir, bool fsync) {
 
 // A queue loaded over a MonthStore on a scratch copy of a dataset's month file.
 struct CoreEnv {
-  CoreEnv(const Dataset& data, bool fsync, const std::string& tag)
+  CoreEnv(const Dataset& data, bool fsync, const std::string& tag, TimeMs start = 0)
       : d(data),
-        clock(data.default_now()),
+        clock(start ? start : data.default_now()),
         store(store_options(scratch_copy_of(data, tag), fsync)),
         queue(RedialPolicy{}, clock, store, dialer, quiet_logger()) {
     queue.load();
@@ -92,12 +93,21 @@ WriteEnv& write_env(std::size_t leads, bool fsync, std::size_t batch = 1) {
   return w;
 }
 
-// A read-only env for the selection benchmarks (never written to).
-CoreEnv& read_env(std::size_t leads) {
+// A read-only env for the selection benchmarks. `ticked`: one tick ran at 09:30 local, before
+// any lead is due, so it dialed nothing but dropped the leads of earlier days from the index (as
+// the runner's first tick does at start-up); otherwise the queue is as loaded.
+CoreEnv& read_env(std::size_t leads, bool ticked) {
   static std::unique_ptr<CoreEnv> env;
-  if (!env || env->d.leads() != leads) {
+  static bool env_ticked = false;
+  if (!env || env->d.leads() != leads || env_ticked != ticked) {
     env.reset();
-    env = std::make_unique<CoreEnv>(dataset(leads), false, "read");
+    const TimeMs early = today_start_ms() + 9 * kHourMs + 30 * kMinuteMs;
+    env = std::make_unique<CoreEnv>(dataset(leads), false, "read", ticked ? early : 0);
+    if (ticked) {
+      TickSummary t = env->queue.tick();
+      if (t.calls_made != 0) throw std::logic_error("the 09:30 tick dialed");
+    }
+    env_ticked = ticked;
   }
   return *env;
 }
@@ -180,9 +190,10 @@ void BM_ApplyDurable(benchmark::State& state) {
       benchmark::Counter(results, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// RedialQueue::ready(now) with k leads due (k = 0 means half of the actionable leads).
+// RedialQueue::ready(now) with k leads due (k = 0 means half of the actionable leads), on a
+// queue as loaded (stale leads of earlier days still indexed) or after its first tick.
 void BM_Ready(benchmark::State& state) {
-  CoreEnv& env = read_env(static_cast<std::size_t>(state.range(0)));
+  CoreEnv& env = read_env(static_cast<std::size_t>(state.range(0)), state.range(2) != 0);
   std::size_t k = static_cast<std::size_t>(state.range(1));
   if (k == 0) k = env.d.actionable() / 2;
   const TimeMs now = env.d.now_for_ready(k);
@@ -270,10 +281,13 @@ void register_core_benchmarks(const std::vector<std::size_t>& sizes) {
         ->UseRealTime()
         ->Unit(kMicrosecond);
     benchmark::RegisterBenchmark("tick/core_ready", BM_Ready)
-        ->ArgNames({"leads", "ready"})
-        ->Args({leads, 100})
-        ->Args({leads, 5000})
-        ->Args({leads, 0})
+        ->ArgNames({"leads", "ready", "ticked"})
+        ->Args({leads, 100, 0})
+        ->Args({leads, 5000, 0})
+        ->Args({leads, 0, 0})
+        ->Args({leads, 100, 1})
+        ->Args({leads, 5000, 1})
+        ->Args({leads, 0, 1})
         ->Unit(kMicrosecond);
     benchmark::RegisterBenchmark("memory/core", BM_MemoryPerLead)
         ->Arg(leads)
