@@ -147,8 +147,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   // The result ends the call in flight if it names it, or if that dial has not been answered
   // yet (Bland's webhook can beat the response to the dial request).
   const bool ends_flight =
-      flight != in_flight_.end() && (flight->second.call_id == r.call_id ||
-                                     (flight->second.call_id.empty() && flight->second.key == key));
+      flight != in_flight_.end() &&
+      (flight->second.call_id == r.call_id ||
+       (r.dial_seq ? *r.dial_seq == flight->second.dial_seq
+                   : flight->second.call_id.empty() && flight->second.key == key));
 
   auto it = records_.find(key);
   if (it != records_.end()) {

@@ -281,3 +281,25 @@ TEST_CASE("retention drops months older than the retention period") {
   CHECK_FALSE(f.queue->find("1_5550000001"));
   CHECK(f.queue->size() == 1);
 }
+
+TEST_CASE("a late result of a released call does not end the next, unanswered dial") {
+  QueueFixture f(ny(2025, 12, 1, 14, 0));
+  f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
+  f.clock.set(ny(2025, 12, 1, 14, 5));
+  f.queue->tick();  // call 2: its webhook is lost
+  const std::uint64_t lost = f.dialer.dials.at(0).dial_seq;
+  f.clock.set(ny(2025, 12, 1, 14, 45));
+  f.queue->tick();  // released, and call 3 dialed; Bland has not answered the dial yet
+  REQUIRE(f.dialer.dials.size() == 2);
+  const std::uint64_t current = f.dialer.dials.at(1).dial_seq;
+  CallResult late = result("12345", kPhone, "NO_ANSWER", "c2");
+  late.dial_seq = lost;  // from the webhook's metadata
+  f.deliver(late);
+  CHECK(f.queue->find(kKey)->attempts == 2);
+  REQUIRE(f.queue->in_flight_calls().size() == 1);
+  CHECK(f.queue->in_flight_calls()[0].dial_seq == current);
+  CallResult own = result("12345", kPhone, "VOICEMAIL", "c3");
+  own.dial_seq = current;
+  f.deliver(own);
+  CHECK(f.queue->in_flight_calls().empty());
+}
