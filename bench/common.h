@@ -2,6 +2,7 @@
 // Shared by the benchmark files: the cached datasets and the stream of call results they send.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct StreamResult {
   std::string lead_id, phone_number, outcome, call_id;
 };
 StreamResult stream_result(const Dataset& d, std::uint64_t n);
+
+// Runs fn in a forked child (a fresh copy of this process: its heap warm only with what the
+// parent had) and returns the seconds fn took there, or a negative value if the child failed.
+double time_in_child(const std::function<void()>& fn);
 
 // Registration, one function per file; `sizes` are the lead counts to run.
 void register_core_benchmarks(const std::vector<std::size_t>& sizes);

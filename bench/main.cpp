@@ -5,8 +5,12 @@
 //   dir)
 // Every other flag is Google Benchmark's (--benchmark_filter, --benchmark_out, ...).
 #include <benchmark/benchmark.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -32,6 +36,33 @@ StreamResult stream_result(const Dataset& d, std::uint64_t n) {
   std::size_t i = d.actionable_index(j);
   LeadRecord r = d.record(i);
   return {i, r.lead_id, r.phone_number, kOutcomes[n % 3], "bench_" + std::to_string(++call_seq)};
+}
+
+double time_in_child(const std::function<void()>& fn) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    close(fds[0]);
+    double secs = -1;
+    try {
+      auto t0 = std::chrono::steady_clock::now();
+      fn();
+      secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } catch (...) {
+    }
+    ssize_t n = write(fds[1], &secs, sizeof secs);
+    _exit(n == sizeof secs ? 0 : 1);
+  }
+  close(fds[1]);
+  double secs = -1;
+  if (read(fds[0], &secs, sizeof secs) != sizeof secs) secs = -1;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return secs;
 }
 
 }  // namespace redial::bench
@@ -65,6 +96,8 @@ int main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("redial_sizes", list);
   benchmark::AddCustomContext("redial_data", data_root());
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  benchmark::AddCustomContext("glibc_tunables", tunables ? tunables : "");
   register_core_benchmarks(sizes);
   register_seed_benchmarks(sizes);
   register_event_benchmarks(sizes);

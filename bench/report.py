@@ -45,7 +45,12 @@ def main():
     sizes = sorted({int(m.group(1)) for n in b for m in [re.search(r"load/core/(\d+)", n)] if m})
 
     def get(name):
-        return b.get(name)
+        if name in b:
+            return b[name]
+        for k in b:  # names that Google Benchmark extended (iterations:N, manual_time)
+            if k.startswith(name + "/"):
+                return b[k]
+        return None
 
     def wc(x):
         return f"{t(x['wall'])} ({t(x['cpu'])})" if x else "-"
@@ -53,7 +58,8 @@ def main():
     def ratio(seed, core, key="wall"):
         if not seed or not core or not core[key]:
             return "-"
-        return f"{seed[key] / core[key]:.0f}x"
+        r = seed[key] / core[key]
+        return f"{r:.2g}x" if r < 10 else f"{r:.0f}x"
 
     ctx = data.get("context", {})
     print(f"Run {ctx.get('date', '?')} on {ctx.get('host_name', '?')}, "
@@ -65,6 +71,9 @@ def main():
         core, seed = get(f"load/core/{n}"), get(f"load/seed/{n}")
         gbs = f", {core['bytes_per_second'] / 1e9:.2f} GB/s" if core else ""
         print(f"| 1. load month file (records + index{gbs}) | {n:,} | {wc(core)} | {wc(seed)} | {ratio(seed, core)} |")
+        core, seed = get(f"load/core_cold_process/{n}"), get(f"load/seed_cold_process/{n}")
+        print(f"| 1. load at start-up (fresh process) | {n:,} | {t(core['wall']) if core else '-'} | "
+              f"{t(seed['wall']) if seed else '-'} | {ratio(seed, core)} |")
         core = get(f"load/core_store_only/{n}")
         print(f"| 1. load, MonthStore::load only (parse, no queue) | {n:,} | {wc(core)} | | |")
         for fs, label in ((1, "fsync"), (0, "no fsync")):
@@ -83,7 +92,7 @@ def main():
             r = core["items_per_second"] if core else None
             per = core["wall"] / batch if core else None
             srate = seed["items_per_second"] if seed else None
-            ratio_s = f"{r / srate:.0f}x" if r and srate else "-"
+            ratio_s = (f"{r / srate:.2g}x" if r / srate < 10 else f"{r / srate:.0f}x") if r and srate else "-"
             print(f"| {label} | {n:,} | {rate(r)} ({t(per)}) | {rate(srate)} (no fsync) | {ratio_s} |")
     print()
     print("| 4. tick selection | leads | ready | core `ready(now)` as loaded: wall (cpu) | core after first tick | seed reload + 4 filters | seed 4 filters only | seed-scan/core (after tick) |")

@@ -9,6 +9,9 @@
 #                                         Benchmark's compare.py if installed and usable
 #                                         (libbenchmark-tools + numpy + scipy), else bench/compare.py
 #   bench/run.sh --filter REGEX           only the benchmarks matching REGEX
+#   bench/run.sh --warm-heap              glibc keeps freed memory (GLIBC_TUNABLES trim/mmap
+#                                         thresholds): repeated loads reuse pages instead of
+#                                         faulting fresh ones (see "page faults" in the doc)
 #   bench/run.sh --clean                  deletes the generated month files first
 #   bench/run.sh ... -- ARGS              passes ARGS to redial-bench (Google Benchmark flags)
 #
@@ -21,6 +24,7 @@ OUT="$BUILD/bench-results.json"
 BASELINE=""
 FILTER=""
 CLEAN=0
+WARM=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,8 +33,9 @@ while [ $# -gt 0 ]; do
     --compare) BASELINE="$2"; shift ;;
     --filter) FILTER="$2"; shift ;;
     --clean) CLEAN=1 ;;
+    --warm-heap) WARM=1 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -48,6 +53,9 @@ cmake --build "$BUILD" -j"${REDIAL_BENCH_JOBS:-2}" --target redial-bench
 ARGS=(--benchmark_out="$OUT" --benchmark_out_format=json --benchmark_counters_tabular=true)
 [ -n "$FILTER" ] && ARGS+=(--benchmark_filter="$FILTER")
 mkdir -p "$(dirname "$OUT")"
+if [ "$WARM" = 1 ]; then
+  export GLIBC_TUNABLES="glibc.malloc.trim_threshold=17179869184:glibc.malloc.mmap_threshold=33554432"
+fi
 "$BUILD/bench/redial-bench" "${ARGS[@]}" "${EXTRA[@]}"
 echo "run.sh: results in $OUT"
 
