@@ -48,7 +48,7 @@ PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
-  rm -rf "$DATA"
+  rm -rf "$DATA" "$LOG"
 }
 trap cleanup EXIT
 
