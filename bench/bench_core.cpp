@@ -86,8 +86,15 @@ WriteEnv& write_env(std::size_t leads, bool fsync, std::size_t batch = 1) {
     for (std::uint64_t n = 0; n < std::min<std::size_t>(d.actionable(), 65536); ++n) {
       StreamResult s = stream_result(d, n);
       LeadRecord rec = d.record(s.lead);
-      w.ring.push_back(CallResult{s.lead_id, s.phone_number, rec.list_id, rec.first_name,
-                                  rec.last_name, rec.state, s.outcome, "", std::nullopt});
+      CallResult r;
+      r.lead_id = s.lead_id;
+      r.phone_number = s.phone_number;
+      r.list_id = rec.list_id;
+      r.first_name = rec.first_name;
+      r.last_name = rec.last_name;
+      r.state = rec.state;
+      r.outcome = s.outcome;
+      w.ring.push_back(std::move(r));
     }
   }
   return w;

@@ -90,15 +90,12 @@ struct EventLoop {
       clock.set(t + 2 * kMinuteMs);
       for (const auto& c : calls) {
         std::uint64_t r = next_random(rng) % 100;
-        CallResult res{c.lead.lead_id,
-                       c.lead.phone_number,
-                       "",
-                       "",
-                       "",
-                       "",
-                       r < 8 ? "TRANSFERRED" : kMiss[r % 4],
-                       prefixed("c", c.dial_seq),
-                       std::nullopt};
+        CallResult res;
+        res.lead_id = c.lead.lead_id;
+        res.phone_number = c.lead.phone_number;
+        res.outcome = r < 8 ? "TRANSFERRED" : kMiss[r % 4];
+        res.call_id = prefixed("c", c.dial_seq);
+        res.dial_seq = c.dial_seq;
         if (r >= 8 && r < 12) {
           res.outcome = "CALL_BACK_SCHEDULED";
           res.scheduled_callback_time = t + kHourMs;
