@@ -38,8 +38,8 @@ long number_arg(const HttpRequest& req, const char* name, long def, long lo, lon
     used = 0;
   }
   if (used == 0 || used != v.size() || n < lo || n > hi)
-    throw InputError(name, "expected an integer from " + std::to_string(lo) + " to " +
-                               std::to_string(hi));
+    throw InputError(
+        name, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
   return n;
 }
 
@@ -132,7 +132,8 @@ HttpResponse AdminApi::stop(const std::string& key, const HttpRequest& req) {
   if (body.is_object() && body.contains("reason") && body["reason"].is_string())
     reason = body["reason"].get<std::string>();
   if (!queue_.stop_lead(key, reason)) return json_error(404, "no record with key " + key);
-  spdlog::info("Lead stopped through the admin API {{ key: {}, reason: {} }}", key, reason);
+  spdlog::info("Lead stopped through the admin API {}",
+               json{{"key", key}, {"reason", reason}}.dump());
   const LeadRecord* r = queue_.find(key);
   return ok(record_json(key, *r), true);
 }
@@ -186,7 +187,7 @@ HttpResponse AdminApi::add_leads(const HttpRequest& req) {
   }
   json keys = json::array();
   for (const auto& [lead, at] : leads) keys.push_back(queue_.enqueue(lead, at));
-  spdlog::info("Leads queued through the admin API {{ count: {} }}", keys.size());
+  spdlog::info("Leads queued through the admin API {}", json{{"count", keys.size()}}.dump());
   return ok(json{{"queued", keys.size()}, {"keys", keys}}, true);
 }
 

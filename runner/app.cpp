@@ -40,19 +40,22 @@ class App {
     queue_.load();
     auto dropped = queue_.enforce_retention();
     if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
-    server_ = std::make_unique<HttpServer>(
-        loop_, s.listen_address, s.port, [this](const HttpRequest& r) { return route(r); });
+    server_ = std::make_unique<HttpServer>(loop_, s.listen_address, s.port,
+                                           [this](const HttpRequest& r) { return route(r); });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) { on_signals(); });
     schedule_retention();
   }
 
   int run() {
-    std::string base =
-        "http://" + settings_.listen_address + ":" + std::to_string(server_->port());
-    spdlog::info("redial-runner listening {{ address: {}, admin: {}/admin/stats, webhook: {} }}",
-                 base, base, settings_.webhook_url());
-    spdlog::info("Starting redial queue processor {{ interval_ms: {}, enabled: {} }}",
-                 settings_.policy.process_interval_ms, settings_.policy.enabled);
+    std::string base = "http://" + settings_.listen_address + ":" + std::to_string(server_->port());
+    spdlog::info("redial-runner listening {}", nlohmann::json{{"address", base},
+                                                              {"admin", base + "/admin/stats"},
+                                                              {"webhook", settings_.webhook_url()}}
+                                                   .dump());
+    spdlog::info("Starting redial queue processor {}",
+                 nlohmann::json{{"interval_ms", settings_.policy.process_interval_ms},
+                                {"enabled", settings_.policy.enabled}}
+                     .dump());
     while (!stopping_) {
       if (clock_.now_ms() >= queue_.next_tick_at()) run_tick();
       if (!commit()) return 1;
@@ -150,7 +153,8 @@ class App {
                        e.what());
       return 1;
     }
-    spdlog::info("redial-runner stopped cleanly {{ records: {} }}", queue_.size());
+    spdlog::info("redial-runner stopped cleanly {}",
+                 nlohmann::json{{"records", queue_.size()}}.dump());
     return 0;
   }
 

@@ -2,10 +2,9 @@
 // Reads Bland's call object (the post-call webhook body, or GET /v1/calls/{id}) into what the
 // queue needs: the call id, the lead it belongs to, and the mapped outcome.
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/call_result.h"
 #include "core/time.h"
@@ -14,9 +13,9 @@
 namespace redial::runner {
 
 struct ParsedCall {
-  CallResult result;     // lead fields from metadata (may be empty: look the call id up)
-  std::string rule;      // the outcome mapping rule that decided
-  bool ended = false;    // the call is over (completed true or a terminal status)
+  CallResult result;   // lead fields from metadata (may be empty: look the call id up)
+  std::string rule;    // the outcome mapping rule that decided
+  bool ended = false;  // the call is over (completed true or a terminal status)
 };
 
 // Local "YYYY-MM-DDTHH:MM[:SS]" -> epoch ms; throws InputError. Used for callback times.

@@ -67,7 +67,8 @@ void BlandDialer::dial(const DialRequest& req) {
   TimeMs now = clock_.now_ms();
   if (auto until = rate_limited(now)) {
     ++metrics_.dials_rate_limited;
-    spdlog::warn("Dial held back by the call limits {{ key: {}, until: {} }}", req.key, *until);
+    spdlog::warn("Dial held back by the call limits {}",
+                 json{{"key", req.key}, {"until", *until}}.dump());
     queue_->on_dial_failed(req.dial_seq, "call rate limit reached", *until - now);
     changed_();
     return;
@@ -97,23 +98,24 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
     bool error_status = j.is_object() && j.value("status", "") == "error";
     if (!call_id.empty() && !error_status) {
       ++metrics_.dials_accepted;
-      spdlog::info("CALL INITIATED: Redial successful {{ key: {}, call_id: {}, ms: {} }}", a.key,
-                   call_id, r.elapsed_ms);
+      spdlog::info("Dial accepted by Bland {}",
+                   json{{"key", a.key}, {"call_id", call_id}, {"ms", r.elapsed_ms}}.dump());
       queue_->on_dial_accepted(a.dial_seq, call_id);
       changed_();
       return;
     }
     ++metrics_.dials_failed;
     std::string why = "Bland answered without a call_id: " + bland_message(r);
-    spdlog::error("Dial failed {{ key: {}, reason: {} }}", a.key, why);
+    spdlog::error("Dial failed {}", json{{"key", a.key}, {"reason", why}}.dump());
     queue_->on_dial_failed(a.dial_seq, why);
     changed_();
     return;
   }
   if (r.status == 0 && r.request_sent_unknown) {
-    spdlog::warn("Dial outcome unknown ({}); the call stays in flight until its webhook or the "
-                 "call time-out {{ key: {} }}",
-                 r.error, a.key);
+    spdlog::warn(
+        "Dial outcome unknown; the call stays in flight until its webhook or the call "
+        "time-out {}",
+        json{{"key", a.key}, {"error", r.error}}.dump());
     return;
   }
   if (r.status == 0 || r.status == 429 || r.status >= 500) {
@@ -124,7 +126,7 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
   }
   ++metrics_.dials_failed;
   std::string why = bland_message(r);
-  spdlog::error("Dial refused by Bland {{ key: {}, reason: {} }}", a.key, why);
+  spdlog::error("Dial refused by Bland {}", json{{"key", a.key}, {"reason", why}}.dump());
   queue_->on_dial_failed(a.dial_seq, why);
   changed_();
 }
@@ -133,15 +135,17 @@ void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
                                 std::optional<TimeMs> retry_after) {
   if (a.tries > settings_.dial_retries) {
     ++metrics_.dials_failed;
-    spdlog::error("Dial failed after {} tries {{ key: {}, reason: {} }}", a.tries, a.key, reason);
+    spdlog::error("Dial failed after retries {}",
+                  json{{"key", a.key}, {"tries", a.tries}, {"reason", reason}}.dump());
     queue_->on_dial_failed(a.dial_seq, reason, retry_after);
     changed_();
     return;
   }
   ++metrics_.dial_retries;
   TimeMs wait = settings_.dial_backoff_ms << (a.tries - 1);
-  spdlog::warn("Dial retry in {} ms {{ key: {}, try: {}, reason: {} }}", wait, a.key, a.tries,
-               reason);
+  spdlog::warn(
+      "Dial retry scheduled {}",
+      json{{"key", a.key}, {"try", a.tries}, {"wait_ms", wait}, {"reason", reason}}.dump());
   std::uint64_t seq = a.dial_seq;
   EventLoop::TimerId id = loop_.add_timer(wait, [this, seq] {
     auto it = waiting_.find(seq);
@@ -168,8 +172,8 @@ std::size_t BlandDialer::abandon_waiting(const std::string& reason) {
 bool BlandDialer::reconcile(const InFlightCall& call) {
   if (call.call_id.empty()) return false;  // never accepted: nothing to ask Bland about
   ++metrics_.reconciles;
-  spdlog::warn("Reconciling a call without a result {{ key: {}, call_id: {} }}", call.key,
-               call.call_id);
+  spdlog::warn("Reconciling a call without a result {}",
+               json{{"key", call.key}, {"call_id", call.call_id}}.dump());
   lookup(call, 1);
   return true;
 }
@@ -194,7 +198,7 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
                    (r.status >= 400 && r.status < 500 && r.status != 429 && r.status != 401);
     if (unknown) {
       std::string why = "Bland does not know call " + call.call_id + " (" + bland_message(r) + ")";
-      spdlog::warn("Releasing call {{ key: {}, reason: {} }}", call.key, why);
+      spdlog::warn("Releasing call {}", json{{"key", call.key}, {"reason", why}}.dump());
       queue_->release_call(call.dial_seq, why);
       changed_();
       return;
@@ -210,8 +214,10 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
       if (p.result.call_id.empty()) p.result.call_id = call.call_id;
       applier_->apply(std::move(p), "reconcile");
     } catch (const InputError& e) {
-      spdlog::warn("Releasing call {{ key: {}, reason: unusable call object: {} }}", call.key,
-                   e.what());
+      spdlog::warn(
+          "Releasing call {}",
+          json{{"key", call.key}, {"reason", std::string("unusable call object: ") + e.what()}}
+              .dump());
       queue_->release_call(call.dial_seq, std::string("unusable call object: ") + e.what());
     }
     changed_();

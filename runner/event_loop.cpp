@@ -35,7 +35,8 @@ bool EventLoop::run_once(std::int64_t max_wait_ms) {
     timers_.erase(timers_.begin());
   std::int64_t now = steady_ms();
   std::int64_t wait = max_wait_ms < 0 ? 60000 : max_wait_ms;
-  if (!timers_.empty()) wait = std::min(wait, std::max<std::int64_t>(0, timers_.begin()->first - now));
+  if (!timers_.empty())
+    wait = std::min(wait, std::max<std::int64_t>(0, timers_.begin()->first - now));
 
   std::vector<pollfd> fds;
   fds.reserve(watches_.size());
@@ -48,7 +49,7 @@ bool EventLoop::run_once(std::int64_t max_wait_ms) {
     if (p.revents == 0) continue;
     auto it = watches_.find(p.fd);
     if (it == watches_.end()) continue;  // removed by an earlier callback
-    FdCallback cb = it->second.cb;        // the callback may unwatch itself
+    FdCallback cb = it->second.cb;       // the callback may unwatch itself
     cb(p.fd, p.revents);
     any = true;
   }

@@ -1,6 +1,6 @@
-#include <curl/curl.h>
-
 #include "runner/http_client.h"
+
+#include <curl/curl.h>
 
 #include <stdexcept>
 

@@ -23,10 +23,10 @@ struct HttpCall {
 };
 
 struct HttpReply {
-  long status = 0;     // 0: no HTTP answer (see error)
+  long status = 0;  // 0: no HTTP answer (see error)
   std::string body;
-  std::string error;   // transport error (connect refused, time-out ...)
-  int curl_code = 0;   // CURLcode; 0 when an HTTP answer came
+  std::string error;                  // transport error (connect refused, time-out ...)
+  int curl_code = 0;                  // CURLcode; 0 when an HTTP answer came
   bool request_sent_unknown = false;  // the request may have reached the server
   std::int64_t elapsed_ms = 0;
 };

@@ -3,12 +3,12 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "runner/event_loop.h"
 
@@ -37,15 +37,15 @@ bool HttpRequest::has_query(const char* name) const {
 }
 
 HttpResponse json_error(int status, const std::string& message) {
-  return HttpResponse{status, nlohmann::json{{"error", message}}.dump() + "\n",
-                      "application/json", false};
+  return HttpResponse{status, nlohmann::json{{"error", message}}.dump() + "\n", "application/json",
+                      false};
 }
 
 namespace {
 
 MHD_Result send(MHD_Connection* c, const HttpResponse& r) {
-  MHD_Response* resp = MHD_create_response_from_buffer(r.body.size(), (void*)r.body.data(),
-                                                       MHD_RESPMEM_MUST_COPY);
+  MHD_Response* resp =
+      MHD_create_response_from_buffer(r.body.size(), (void*)r.body.data(), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(resp, "Content-Type", r.content_type.c_str());
   MHD_Result ret = MHD_queue_response(c, static_cast<unsigned>(r.status), resp);
   MHD_destroy_response(resp);
@@ -77,10 +77,8 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
     throw std::runtime_error("listen-address: '" + address + "' is not an IPv4 address");
   unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   daemon_ = MHD_start_daemon(
-      flags, static_cast<std::uint16_t>(port), nullptr, nullptr,
-      &HttpServer_on_request, this,
-      MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
-      &HttpServer_on_completed, this,
+      flags, static_cast<std::uint16_t>(port), nullptr, nullptr, &HttpServer_on_request, this,
+      MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
       MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
   if (daemon_ == nullptr)
     throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) +

@@ -63,7 +63,7 @@ class HttpServer {
   // Requests received and not yet fully answered.
   std::size_t active_requests() const { return active_; }
 
- // libmicrohttpd's callbacks (through trampolines in the .cpp); not for callers.
+  // libmicrohttpd's callbacks (through trampolines in the .cpp); not for callers.
   static int on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
                         const char* version, const char* upload_data, std::size_t* upload_size,
                         void** con_cls);

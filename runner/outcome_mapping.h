@@ -15,12 +15,11 @@
 //   7. answered_by "human" -> "ANSWERED"; anything else -> "UNKNOWN".
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace redial::runner {
 
@@ -30,10 +29,8 @@ struct OutcomeMapping {
   std::string transferred = "TRANSFERRED";
   std::map<std::string, std::string> answered_by{{"voicemail", "VOICEMAIL"},
                                                  {"no-answer", "NO_ANSWER"}};
-  std::map<std::string, std::string> status{{"no-answer", "NO_ANSWER"},
-                                            {"busy", "BUSY"},
-                                            {"failed", "FAILED"},
-                                            {"canceled", "CANCELED"}};
+  std::map<std::string, std::string> status{
+      {"no-answer", "NO_ANSWER"}, {"busy", "BUSY"}, {"failed", "FAILED"}, {"canceled", "CANCELED"}};
   std::string error = "FAILED";
   std::string human = "ANSWERED";
   std::string fallback = "UNKNOWN";

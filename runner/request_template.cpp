@@ -10,8 +10,8 @@ namespace {
 json object_member(const json& tmpl, const char* key) {
   auto it = tmpl.find(key);
   if (it == tmpl.end() || it->is_null()) return json::object();
-  if (!it->is_object()) throw std::invalid_argument(std::string("call template: ") + key +
-                                                    " must be a JSON object");
+  if (!it->is_object())
+    throw std::invalid_argument(std::string("call template: ") + key + " must be a JSON object");
   return *it;
 }
 }  // namespace

@@ -7,9 +7,8 @@
 //   metadata      the template's metadata + lead_id, phone_number, list_id, lead_key, dial_seq
 //                 (Bland echoes metadata in its webhook: that is how a result finds its lead)
 //   webhook       the runner's public webhook URL
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/dialer.h"
 

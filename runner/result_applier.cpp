@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/errors.h"
 #include "core/phone.h"
 
@@ -18,8 +20,8 @@ ApplyResult ResultApplier::apply(ParsedCall call, const std::string& source) {
       }
     }
     if (known == nullptr)
-      throw InputError("metadata", "no lead_id/phone_number and call " + r.call_id +
-                                       " is not a call in flight");
+      throw InputError(
+          "metadata", "no lead_id/phone_number and call " + r.call_id + " is not a call in flight");
     if (r.lead_id.empty()) r.lead_id = known->lead_id;
     if (r.phone_number.empty()) r.phone_number = known->phone_number;
   } else {
@@ -37,13 +39,18 @@ ApplyResult ResultApplier::apply(ParsedCall call, const std::string& source) {
   } else {
     ++metrics_.webhooks_by_outcome[r.outcome];
   }
-  spdlog::info("Call result applied {{ source: {}, key: {}, call_id: {}, outcome: {}, rule: {}, "
-               "kind: {}, attempts: {}, status: {} }}",
-               source, a.key, r.call_id, r.outcome, call.rule,
-               a.kind == ApplyKind::kCreated   ? "created"
-               : a.kind == ApplyKind::kUpdated ? "updated"
-                                               : "duplicate",
-               a.attempts, status_name(a.status));
+  spdlog::info("Call result applied {}",
+               nlohmann::json{{"source", source},
+                              {"key", a.key},
+                              {"call_id", r.call_id},
+                              {"outcome", r.outcome},
+                              {"rule", call.rule},
+                              {"result", a.kind == ApplyKind::kCreated   ? "created"
+                                         : a.kind == ApplyKind::kUpdated ? "updated"
+                                                                         : "duplicate"},
+                              {"attempts", a.attempts},
+                              {"status", std::string(status_name(a.status))}}
+                   .dump());
   return a;
 }
 

@@ -16,9 +16,9 @@ namespace redial::runner {
 namespace {
 
 struct Spec {
-  const char* name;     // flag and config-file key
-  const char* env;      // environment variable ("" for none)
-  const char* def;      // default, as text
+  const char* name;  // flag and config-file key
+  const char* env;   // environment variable ("" for none)
+  const char* def;   // default, as text
   const char* help;
 };
 
@@ -63,7 +63,8 @@ const Spec kSpecs[] = {
      "JSON file (or inline JSON object) merged into every POST /v1/calls body"},
     {"outcome-mapping", "REDIAL_OUTCOME_MAPPING", "",
      "JSON file (or inline JSON object) overriding the webhook outcome mapping"},
-    {"dial-retries", "REDIAL_DIAL_RETRIES", "3", "Retries of a dial after 429, 5xx or network error"},
+    {"dial-retries", "REDIAL_DIAL_RETRIES", "3",
+     "Retries of a dial after 429, 5xx or network error"},
     {"dial-backoff", "REDIAL_DIAL_BACKOFF", "2s", "First retry wait, doubled each retry"},
     {"http-timeout", "REDIAL_HTTP_TIMEOUT", "15s", "Time-out of one request to Bland"},
     {"listen-address", "REDIAL_LISTEN_ADDRESS", "127.0.0.1", "HTTP listen address (IPv4)"},
@@ -300,8 +301,7 @@ Settings build(const po::variables_map& vm) {
 
   try {
     p.validate();
-    BusinessCalendar check(p.time_zone, p.business_open_s, p.business_close_s,
-                           p.business_weekdays);
+    BusinessCalendar check(p.time_zone, p.business_open_s, p.business_close_s, p.business_weekdays);
   } catch (const ConfigError& e) {
     std::string name = e.setting();
     for (auto& c : name)

@@ -19,21 +19,21 @@ struct Settings {
   RedialPolicy policy;  // the core's rules (intervals, attempts, hours, zone ...)
 
   // Bland AI.
-  std::string bland_api_key;                         // BLAND_API_KEY
+  std::string bland_api_key;                            // BLAND_API_KEY
   std::string bland_base_url = "https://api.bland.ai";  // BLAND_BASE_URL
-  std::string webhook_secret;                        // BLAND_WEBHOOK_SECRET; empty: no check
-  std::string public_webhook_url;  // REDIAL_PUBLIC_WEBHOOK_URL; empty: derived from listen
-  std::string call_template = "{}";  // JSON text of the request template (file already read)
-  std::string outcome_mapping = "{}";  // JSON text of the outcome mapping overrides
-  int max_calls_per_hour = 0;          // 0: no limit
-  int max_calls_per_day = 0;           // 0: no limit
-  int dial_retries = 3;                // extra tries after a 429 / 5xx / transport error
-  TimeMs dial_backoff_ms = 2 * kSecondMs;  // first retry wait; doubles each retry
+  std::string webhook_secret;                           // BLAND_WEBHOOK_SECRET; empty: no check
+  std::string public_webhook_url;           // REDIAL_PUBLIC_WEBHOOK_URL; empty: derived from listen
+  std::string call_template = "{}";         // JSON text of the request template (file already read)
+  std::string outcome_mapping = "{}";       // JSON text of the outcome mapping overrides
+  int max_calls_per_hour = 0;               // 0: no limit
+  int max_calls_per_day = 0;                // 0: no limit
+  int dial_retries = 3;                     // extra tries after a 429 / 5xx / transport error
+  TimeMs dial_backoff_ms = 2 * kSecondMs;   // first retry wait; doubles each retry
   TimeMs http_timeout_ms = 15 * kSecondMs;  // one request to Bland
 
   // HTTP server.
   std::string listen_address = "127.0.0.1";
-  int port = 8080;  // 0: any free port (logged)
+  int port = 8080;          // 0: any free port (logged)
   std::string admin_token;  // REDIAL_ADMIN_TOKEN; set: /admin needs "authorization: Bearer <t>"
 
   // Storage and logs.

@@ -17,8 +17,7 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
     std::string sig = req.header("X-Webhook-Signature");
     if (sig.empty() || !signature_matches(settings_.webhook_secret, req.body, sig)) {
       ++metrics_.webhooks_rejected;
-      spdlog::warn("Webhook rejected: {} X-Webhook-Signature",
-                   sig.empty() ? "missing" : "wrong");
+      spdlog::warn("Webhook rejected: {} X-Webhook-Signature", sig.empty() ? "missing" : "wrong");
       return json_error(401, sig.empty() ? "missing X-Webhook-Signature"
                                          : "X-Webhook-Signature does not match the body");
     }

@@ -18,7 +18,11 @@ class WebhookHandler {
  public:
   WebhookHandler(const Settings& settings, RedialQueue& queue, ResultApplier& applier,
                  const OutcomeMapping& mapping, Metrics& metrics)
-      : settings_(settings), queue_(queue), applier_(applier), mapping_(mapping), metrics_(metrics) {}
+      : settings_(settings),
+        queue_(queue),
+        applier_(applier),
+        mapping_(mapping),
+        metrics_(metrics) {}
 
   HttpResponse handle(const HttpRequest& request);
 

@@ -41,7 +41,8 @@ TEST_CASE("disposition_tag: mapped, known, or falls through") {
   json call{{"call_id", "c"}, {"disposition_tag", "transferred"}, {"status", "completed"}};
   CHECK(map(call).outcome == "TRANSFERRED");
   CHECK(map(call).rule == "disposition_tag");
-  OutcomeMapping m = load_outcome_mapping(json{{"disposition_tags", {{"hot_lead", "TRANSFERRED"}}}});
+  OutcomeMapping m =
+      load_outcome_mapping(json{{"disposition_tags", {{"hot_lead", "TRANSFERRED"}}}});
   call["disposition_tag"] = "HOT_LEAD";
   CHECK(map(call, m).outcome == "TRANSFERRED");
   // An account tag the queue does not know, without a mapping, falls to the next rules.
@@ -120,7 +121,6 @@ TEST_CASE("parse_call_object reads the lead from metadata, request_data and `to`
 TEST_CASE("parse_call_object rejects what it cannot use") {
   OutcomeMapping m;
   CHECK_THROWS_AS(parse_call_object(json::array(), m, kKnown, nullptr), InputError);
-  CHECK_THROWS_AS(parse_call_object(json{{"status", "completed"}}, m, kKnown, nullptr),
-                  InputError);
+  CHECK_THROWS_AS(parse_call_object(json{{"status", "completed"}}, m, kKnown, nullptr), InputError);
   CHECK_THROWS_AS(parse_call_object(json{{"call_id", ""}}, m, kKnown, nullptr), InputError);
 }

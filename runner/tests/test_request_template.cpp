@@ -31,7 +31,8 @@ TEST_CASE("the template's own fields are kept and the runner's are merged in") {
             {"max_duration", 12},
             {"request_data", {{"campaign", "winter"}, {"first_name", "ignored"}}},
             {"metadata", {{"source", "redial"}, {"lead_id", "spoofed"}}}};
-  json body = build_call_body(tmpl, request(), "https://hooks.example.test/webhooks/bland-callback");
+  json body =
+      build_call_body(tmpl, request(), "https://hooks.example.test/webhooks/bland-callback");
   CHECK(body["pathway_id"] == "pw-1");
   CHECK(body["voice"] == "maya");
   CHECK(body["from"] == "+15550009999");
@@ -58,6 +59,5 @@ TEST_CASE("an empty template still gives a complete body; bad templates are refu
   CHECK(body["metadata"]["lead_id"] == "12345");
   CHECK_THROWS_AS(build_call_body(json::array(), request(), ""), std::invalid_argument);
   CHECK_THROWS_AS(build_call_body(json{{"metadata", "x"}}, request(), ""), std::invalid_argument);
-  CHECK_THROWS_AS(build_call_body(json{{"request_data", 1}}, request(), ""),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(build_call_body(json{{"request_data", 1}}, request(), ""), std::invalid_argument);
 }

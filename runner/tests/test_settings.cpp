@@ -41,9 +41,9 @@ TEST_CASE("defaults are the seed's") {
   CHECK(s.policy.process_interval_ms == 5 * kMinuteMs);
   CHECK(s.policy.max_attempts == 8);
   CHECK(s.policy.retention_days == 30);
-  CHECK(s.policy.progressive_intervals_ms ==
-        std::vector<TimeMs>{0, 0, 5 * kMinuteMs, 10 * kMinuteMs, 30 * kMinuteMs, 60 * kMinuteMs,
-                            120 * kMinuteMs});
+  CHECK(s.policy.progressive_intervals_ms == std::vector<TimeMs>{0, 0, 5 * kMinuteMs,
+                                                                 10 * kMinuteMs, 30 * kMinuteMs,
+                                                                 60 * kMinuteMs, 120 * kMinuteMs});
   CHECK(s.policy.time_zone == "America/New_York");
   CHECK(s.policy.business_open_s == 9 * 3600);
   CHECK(s.policy.business_close_s == 17 * 3600);
@@ -81,8 +81,8 @@ TEST_CASE("flags win over environment variables, which win over the config file"
     std::fclose(f);
   }
   Settings s = parse({"--config", path, "--max-attempts", "6"}, {{"REDIAL_PORT", "9100"}});
-  CHECK(s.policy.max_attempts == 6);  // flag
-  CHECK(s.port == 9100);              // environment
+  CHECK(s.policy.max_attempts == 6);    // flag
+  CHECK(s.port == 9100);                // environment
   CHECK(s.policy.retention_days == 9);  // config file
   std::remove(path.c_str());
 }
