@@ -52,7 +52,7 @@ TEST_CASE("the template's own fields are kept and the runner's are merged in") {
   CHECK(body["metadata"]["dial_seq"] == 42);
 }
 
-TEST_CASE("an empty template still gives a complete body; bad templates are refused") {
+TEST_CASE("an empty template still gives a complete body and bad templates are refused") {
   json body = build_call_body(json::object(), request(), "");
   CHECK(body["phone_number"] == "+15551234567");
   CHECK_FALSE(body.contains("webhook"));
