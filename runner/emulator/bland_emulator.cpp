@@ -142,13 +142,15 @@ class Emulator {
     json meta = body.value("metadata", json::object());
     if (meta.contains("lead_id") && meta["lead_id"].is_string())
       c.lead_id = meta["lead_id"].get<std::string>();
-    c.outcome = script_.next(c.lead_id.empty() ? phone : c.lead_id);
+    emulator::OutcomeScript::Step step = script_.next(c.lead_id.empty() ? phone : c.lead_id);
+    c.outcome = step.outcome;
     c.dialed_at = now;
     c.ends_at = now + opt_.delay_ms;
     c.created_at = iso_now();
     std::uniform_real_distribution<double> u(0, 1);
-    c.lost = u(rng_) < opt_.loss_rate;
-    c.duplicated = !c.lost && u(rng_) < opt_.duplicate_rate;
+    c.lost = step.webhook == "lost" || (step.webhook.empty() && u(rng_) < opt_.loss_rate);
+    c.duplicated = step.webhook == "duplicate" ||
+                   (!c.lost && step.webhook.empty() && u(rng_) < opt_.duplicate_rate);
     std::string id = c.id;
     std::string webhook = body.value("webhook", "");
     spdlog::info("call {} to {} (lead {}): outcome {} in {} ms{}{}", id, phone, c.lead_id,

@@ -14,12 +14,21 @@ std::string id_text(const json& v) {
   throw std::invalid_argument("lead_id must be a string or an integer");
 }
 
-std::vector<std::string> outcome_list(const json& v) {
-  if (!v.is_array()) throw std::invalid_argument("outcomes must be an array of strings");
-  std::vector<std::string> out;
+std::vector<OutcomeScript::Step> outcome_list(const json& v) {
+  const char* kWhat = "outcomes must be an array of strings or {\"outcome\", \"webhook\"} objects";
+  if (!v.is_array()) throw std::invalid_argument(kWhat);
+  std::vector<OutcomeScript::Step> out;
   for (const auto& o : v) {
-    if (!o.is_string()) throw std::invalid_argument("outcomes must be an array of strings");
-    out.push_back(o.get<std::string>());
+    if (o.is_string()) {
+      out.push_back({o.get<std::string>(), ""});
+    } else if (o.is_object() && o.contains("outcome") && o["outcome"].is_string()) {
+      std::string hook = o.value("webhook", "");
+      if (hook != "" && hook != "lost" && hook != "duplicate")
+        throw std::invalid_argument("webhook must be \"lost\" or \"duplicate\"");
+      out.push_back({o["outcome"].get<std::string>(), hook});
+    } else {
+      throw std::invalid_argument(kWhat);
+    }
   }
   return out;
 }
@@ -65,10 +74,10 @@ OutcomeScript::OutcomeScript(const json& script, std::string default_outcome)
   }
 }
 
-std::string OutcomeScript::next(const std::string& lead_id) {
+OutcomeScript::Step OutcomeScript::next(const std::string& lead_id) {
   std::size_t n = calls_[lead_id]++;
   auto it = outcomes_.find(lead_id);
-  if (it == outcomes_.end() || n >= it->second.size()) return default_outcome_;
+  if (it == outcomes_.end() || n >= it->second.size()) return {default_outcome_, ""};
   return it->second[n];
 }
 

@@ -5,6 +5,8 @@
 //   {"leads": {"12345": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"]}}
 // or a scenario file itself: {"leads": [{"lead_id": "12345", "outcomes": [...]}, ...]}.
 // Call N of a lead gets outcome N; after the list ends, the default outcome (NO_ANSWER).
+// An entry may also be {"outcome": "VOICEMAIL", "webhook": "lost" | "duplicate"} to script a
+// fault for that one call (the call still ends with that outcome at GET /v1/calls/{id}).
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,11 +19,15 @@ class OutcomeScript {
   OutcomeScript() = default;
   // Throws std::invalid_argument for a malformed script.
   explicit OutcomeScript(const nlohmann::json& script, std::string default_outcome = "NO_ANSWER");
-  // The outcome of the lead's next call (counts calls per lead).
-  std::string next(const std::string& lead_id);
+  struct Step {
+    std::string outcome;
+    std::string webhook;  // "", "lost" or "duplicate"
+  };
+  // The lead's next call (counts calls per lead).
+  Step next(const std::string& lead_id);
 
  private:
-  std::map<std::string, std::vector<std::string>> outcomes_;
+  std::map<std::string, std::vector<Step>> outcomes_;
   std::map<std::string, std::size_t> calls_;
   std::string default_outcome_ = "NO_ANSWER";
 };

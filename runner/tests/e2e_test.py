@@ -30,6 +30,7 @@ SCRIPT = {
         "A1": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
         "B2": ["BUSY", "VOICEMAIL", "NO_ANSWER"],
         "E5": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
+        "F6": [{"outcome": "VOICEMAIL", "webhook": "lost"}, "TRANSFERRED"],
     }
 }
 
@@ -180,7 +181,7 @@ def main():
         "REDIAL_BUSINESS_HOURS_START": "00:00",
         "REDIAL_BUSINESS_HOURS_END": "24:00",
         "REDIAL_DIAL_BACKOFF": "300ms",
-        "REDIAL_CALL_TIMEOUT": "60s",
+        "REDIAL_CALL_TIMEOUT": "3s",
     }
     runner_args = [a.runner, "--log-format", "json"]
     t0 = time.time()
@@ -188,7 +189,7 @@ def main():
         procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
                                  "--script", script_path, "--webhook-delay",
                                  f"{WEBHOOK_DELAY_MS}ms", "--webhook-secret", SECRET,
-                                 "--same-number-window", "1s"])
+                                 "--same-number-window", "1s", "--fail-dials", "1"])
         procs.start("runner", runner_args, runner_env)
         wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
         wait_for(lambda: http("GET", base + "/healthz")[0] == 200, 10, "runner up")
@@ -200,11 +201,12 @@ def main():
              "first_name": "Ann"},
             {"lead_id": "B2", "phone_number": "555-010-0002", "list_id": "L2"},
             {"lead_id": "D4", "phone_number": "+15550100004", "list_id": "L1", "dial_at": far},
+            {"lead_id": "F6", "phone_number": "+15550100006", "list_id": "L4"},
         ])
-        check(status == 200 and json.loads(text)["queued"] == 3, f"3 leads queued ({status} {text})")
+        check(status == 200 and json.loads(text)["queued"] == 4, f"4 leads queued ({status} {text})")
         status, text = http("POST", base + "/admin/leads", {"lead_id": "X", "phone_number": "12"})
         check(status == 400 and "error" in json.loads(text), f"a bad phone gets 400 ({text.strip()})")
-        check("X_12" not in records_by_key(base) and len(records_by_key(base)) == 3,
+        check("X_12" not in records_by_key(base) and len(records_by_key(base)) == 4,
               "the refused lead was not stored")
 
         status, text = http("POST", base + "/admin/records/D4_5550100004/stop",
@@ -214,8 +216,9 @@ def main():
         def done():
             r = records_by_key(base)
             return (r["A1_5550100001"]["status"] == "completed"
-                    and r["B2_5550100002"]["status"] == "max_attempts")
-        wait_for(done, 30, "A1 completed and B2 at max attempts")
+                    and r["B2_5550100002"]["status"] == "max_attempts"
+                    and r["F6_5550100006"]["status"] == "completed")
+        wait_for(done, 30, "A1 and F6 completed and B2 at max attempts")
         recs = records_by_key(base)
         a1, b2 = recs["A1_5550100001"], recs["B2_5550100002"]
         check(a1["attempts"] == 3 and a1["outcomes"] == ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
@@ -224,6 +227,9 @@ def main():
         check(b2["attempts"] == 3 and b2["outcomes"] == ["BUSY", "VOICEMAIL", "NO_ANSWER"],
               f"B2: 3 attempts, outcomes {b2['outcomes']}")
         check(recs["D4_5550100004"]["attempts"] == 0, "D4 never called")
+        f6 = recs["F6_5550100006"]
+        check(f6["attempts"] == 2 and f6["outcomes"] == ["VOICEMAIL", "TRANSFERRED"],
+              f"F6: the lost webhook's result was reconciled from GET /v1/calls ({f6['outcomes']})")
         calls = get_json(emu + "/emulator/calls")["calls"]
         check_dial_times(calls, "A1", 3)
         check_dial_times(calls, "B2", 3)
@@ -234,13 +240,14 @@ def main():
               "dial request carries the webhook URL, metadata and E.164 phone")
 
         listed = get_json(base + "/admin/records?status=completed")["records"]
-        check(sorted(r["key"] for r in listed) == ["A1_5550100001", "D4_5550100004"],
+        check(sorted(r["key"] for r in listed) ==
+              ["A1_5550100001", "D4_5550100004", "F6_5550100006"],
               "filter by status")
         listed = get_json(base + "/admin/records?list_id=L2")
         check(listed["total"] == 1 and listed["records"][0]["key"] == "B2_5550100002",
               "filter by list_id")
         page = get_json(base + "/admin/records?offset=1&limit=1")
-        check(page["total"] == 3 and len(page["records"]) == 1, "paging")
+        check(page["total"] == 4 and len(page["records"]) == 1, "paging")
         check(http("GET", base + "/admin/records?date=2001-01-01")[1].count('"key"') == 0,
               "filter by creation date")
         check(http("GET", base + "/admin/records?date=junk")[0] == 400, "bad date gets 400")
@@ -279,9 +286,11 @@ def main():
         check(records_by_key(base) == before, "records unchanged after the bad webhooks")
 
         metrics = http("GET", base + "/metrics")[1]
-        check('redial_webhooks_total{outcome="TRANSFERRED"} 1' in metrics, "metrics: webhooks by outcome")
+        check('redial_webhooks_total{outcome="TRANSFERRED"} 2' in metrics, "metrics: webhooks by outcome")
         check("redial_webhooks_duplicate_total 1" in metrics, "metrics: duplicate counted")
-        check('redial_queue_records{status="completed"} 2' in metrics, "metrics: queue by status")
+        check('redial_queue_records{status="completed"} 3' in metrics, "metrics: queue by status")
+        check("redial_reconciles_total 1" in metrics, "metrics: one call reconciled")
+        check("redial_dial_retries_total 1" in metrics, "metrics: the emulated 503 was retried")
         check("redial_ticks_total" in metrics and "redial_store_sync_seconds_count" in metrics,
               "metrics: ticks and sync latency")
         stats = get_json(base + "/admin/stats")
@@ -308,7 +317,7 @@ def main():
               f"E5: 3 attempts, outcomes {e5['outcomes']}")
         calls = get_json(emu + "/emulator/calls")["calls"]
         check_dial_times(calls, "E5", 3)
-        check(len([c for c in calls if c["lead_id"] in ("A1", "B2")]) == 6,
+        check(len([c for c in calls if c["lead_id"] in ("A1", "B2", "F6")]) == 8,
               "no lead was dialed again after the restart")
         rc = procs.stop("runner")
         check(rc == 0, f"runner exits 0 on SIGTERM again (rc {rc})")
