@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
@@ -75,6 +76,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
     if (req.method == "GET" && p == "/admin/stats") return stats();
     if (req.method == "POST" && p == "/admin/leads") return add_leads(req);
     if (req.method == "POST" && p == "/admin/tick") return tick();
+    if (req.method == "POST" && p == "/admin/backup") return backup();
   } catch (const InputError& e) {
     return json_error(400, e.what());
   }
@@ -189,6 +191,42 @@ HttpResponse AdminApi::add_leads(const HttpRequest& req) {
   for (const auto& [lead, at] : leads) keys.push_back(queue_.enqueue(lead, at));
   spdlog::info("Leads queued through the admin API {}", json{{"count", keys.size()}}.dump());
   return ok(json{{"queued", keys.size()}, {"keys", keys}}, true);
+}
+
+json AdminApi::copy_store(const std::string& data_dir, const std::string& backup_dir, TimeMs now) {
+  namespace fs = std::filesystem;
+  std::time_t secs = static_cast<std::time_t>(now / 1000);
+  char name[32];
+  std::strftime(name, sizeof name, "%Y%m%dT%H%M%SZ", std::gmtime(&secs));
+  fs::path target = fs::path(backup_dir) / name;
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec) throw std::runtime_error(target.string() + ": cannot create: " + ec.message());
+  json files = json::array();
+  for (const auto& entry : fs::directory_iterator(data_dir)) {
+    std::string f = entry.path().filename().string();
+    bool month = f.rfind("redial-queue_", 0) == 0 && f.size() > 5 &&
+                 f.compare(f.size() - 5, 5, ".json") == 0;
+    if (!month && f != "redial-queue.journal") continue;
+    fs::copy_file(entry.path(), target / f, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error(f + ": cannot copy: " + ec.message());
+    files.push_back(f);
+  }
+  return json{{"path", target.string()}, {"files", files}};
+}
+
+HttpResponse AdminApi::backup() {
+  if (settings_.backup_dir.empty())
+    return json_error(409, "backups need --backup-dir (REDIAL_BACKUP_DIR)");
+  queue_.checkpoint();
+  try {
+    json out = copy_store(settings_.data_dir, settings_.backup_dir, clock_.now_ms());
+    spdlog::info("Backup written {}", out.dump());
+    return ok(out);
+  } catch (const std::runtime_error& e) {
+    spdlog::error("Backup failed: {}", e.what());
+    return json_error(500, e.what());
+  }
 }
 
 HttpResponse AdminApi::tick() { return ok(tick_json(run_tick_()), true); }

@@ -6,8 +6,11 @@
 //   GET  /admin/stats                   counts by status, calls in flight, last tick
 //   POST /admin/leads                   one lead object or an array: queued for a first dial
 //   POST /admin/tick                    runs a tick now
+//   POST /admin/backup                  folds the journal, then copies the store (consistent:
+//                                       nothing else runs in the loop meanwhile)
 // Changes are answered only after they are durable.
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
@@ -21,6 +24,11 @@ class AdminApi {
            std::function<TickSummary()> run_tick)
       : settings_(settings), clock_(clock), queue_(queue), run_tick_(std::move(run_tick)) {}
 
+  // Copies the store into a new directory under `backup_dir`; returns that directory and the
+  // files. Throws std::runtime_error. REQUIRES: queue.checkpoint() just returned.
+  static nlohmann::json copy_store(const std::string& data_dir, const std::string& backup_dir,
+                                   TimeMs now);
+
   // Requests whose path starts with /admin/.
   HttpResponse handle(const HttpRequest& request);
 
@@ -31,6 +39,7 @@ class AdminApi {
   HttpResponse stats() const;
   HttpResponse add_leads(const HttpRequest& req);
   HttpResponse tick();
+  HttpResponse backup();
 
   const Settings& settings_;
   const Clock& clock_;

@@ -49,7 +49,8 @@ std::string Metrics::render(const RedialQueue& queue) const {
           dials_rate_limited);
   counter(o, "redial_reconciles_total", "Calls looked up at Bland after the call time-out",
           reconciles);
-  o << "# HELP redial_webhooks_total Call results applied (webhooks and reconciled calls), by outcome\n"
+  o << "# HELP redial_webhooks_total Call results applied (webhooks and reconciled calls), by "
+       "outcome\n"
     << "# TYPE redial_webhooks_total counter\n";
   for (const auto& [outcome, n] : webhooks_by_outcome)
     o << "redial_webhooks_total{outcome=\"" << outcome << "\"} " << n << '\n';

@@ -72,6 +72,8 @@ const Spec kSpecs[] = {
     {"admin-token", "REDIAL_ADMIN_TOKEN", "",
      "When set, /admin/* needs the header authorization: Bearer TOKEN"},
     {"data-dir", "REDIAL_DATA_DIR", "data/redial-queue", "Directory of month files and journal"},
+    {"backup-dir", "REDIAL_BACKUP_DIR", "",
+     "POST /admin/backup writes a consistent copy of the store under this directory"},
     {"fsync", "REDIAL_FSYNC", "true", "fsync the journal (false only for throwaway demos)"},
     {"log-format", "REDIAL_LOG_FORMAT", "text", "text or json (JSON lines)"},
     {"log-level", "REDIAL_LOG_LEVEL", "info", "trace, debug, info, warn, error"},
@@ -283,6 +285,7 @@ Settings build(const po::variables_map& vm) {
   s.admin_token = r.str("admin-token");
   s.data_dir = r.str("data-dir");
   if (s.data_dir.empty()) bad("data-dir", "", "must not be empty");
+  s.backup_dir = r.str("backup-dir");
   s.fsync = r.boolean("fsync");
   std::string fmt = r.str("log-format");
   if (fmt == "text") {

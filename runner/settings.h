@@ -38,6 +38,7 @@ struct Settings {
 
   // Storage and logs.
   std::string data_dir = "data/redial-queue";
+  std::string backup_dir;  // REDIAL_BACKUP_DIR; POST /admin/backup copies the store here
   bool fsync = true;
   LogFormat log_format = LogFormat::kText;
   std::string log_level = "info";

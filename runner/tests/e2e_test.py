@@ -182,6 +182,7 @@ def main():
         "REDIAL_BUSINESS_HOURS_END": "24:00",
         "REDIAL_DIAL_BACKOFF": "300ms",
         "REDIAL_CALL_TIMEOUT": "3s",
+        "REDIAL_BACKUP_DIR": os.path.join(a.workdir, "backups"),
     }
     runner_args = [a.runner, "--log-format", "json"]
     t0 = time.time()
@@ -295,6 +296,16 @@ def main():
               "metrics: ticks and sync latency")
         stats = get_json(base + "/admin/stats")
         check(stats["by_status"]["max_attempts"] == 1 and stats["last_tick"]["ran"], "stats")
+
+        status, text = http("POST", base + "/admin/backup")
+        backup = json.loads(text)
+        check(status == 200 and any(f.startswith("redial-queue_") for f in backup["files"]),
+              f"backup written ({text.strip()})")
+        if status == 200:
+            month = next(f for f in backup["files"] if f.startswith("redial-queue_"))
+            saved = json.load(open(os.path.join(backup["path"], month)))
+            check(saved["A1_5550100001"]["outcomes"] == ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
+                  "the backup's month file is in the seed's format and current")
 
         print("[4] a restart in the middle of a lead's cycle loses nothing")
         status, _ = http("POST", base + "/admin/leads",
