@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
     std::cout << parsed.help_text;
     return 0;
   }
+  if (parsed.check_only) {
+    std::cout << "redial-runner: settings are valid\n";
+    return 0;
+  }
   try {
     setup_logging(*parsed.settings);
   } catch (const std::exception& e) {

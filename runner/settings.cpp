@@ -100,6 +100,7 @@ std::string label(const std::string& name) {
 po::options_description describe() {
   po::options_description desc("redial-runner settings (flag, environment variable, default)");
   desc.add_options()("help,h", "Print this help and exit")(
+      "check-config", "Validate the settings (flags, environment, config file) and exit")(
       "config", po::value<std::string>()->value_name("FILE"),
       "Config file of 'name = value' lines (names as the flags, without --)");
   for (const auto& s : kSpecs) {
@@ -370,7 +371,7 @@ ParseOutcome parse_settings(const std::vector<std::string>& args, const EnvLooku
   } catch (const po::error& e) {
     throw SettingsError(e.what());
   }
-  return ParseOutcome{build(vm), ""};
+  return ParseOutcome{build(vm), "", vm.count("check-config") > 0};
 }
 
 }  // namespace redial::runner

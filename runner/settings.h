@@ -61,6 +61,7 @@ EnvLookup process_environment();
 struct ParseOutcome {
   std::optional<Settings> settings;  // nullopt when --help or --version was asked for
   std::string help_text;             // set for --help
+  bool check_only = false;           // --check-config: validate the settings, then exit
 };
 
 // Throws SettingsError naming the setting (flag and environment variable) for a bad value.

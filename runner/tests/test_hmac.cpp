@@ -9,7 +9,8 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2") {
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST_CASE("signature check accepts exact, upper-case and prefixed signatures and refuses wrong ones") {
+TEST_CASE(
+    "signature check accepts exact, upper-case and prefixed signatures and refuses wrong ones") {
   std::string body = R"({"call_id":"c1"})";
   std::string sig = hmac_sha256_hex("s3cret", body);
   CHECK(signature_matches("s3cret", body, sig));

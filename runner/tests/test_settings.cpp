@@ -126,6 +126,16 @@ TEST_CASE("--help lists every setting with its environment variable and default"
     CHECK_THAT(out.help_text, Catch::Contains(name));
 }
 
+TEST_CASE("--check-config parses everything and asks to stop") {
+  ParseOutcome out = parse_settings({"--check-config"}, env_of({{"BLAND_API_KEY", "k"}}));
+  REQUIRE(out.settings.has_value());
+  CHECK(out.check_only);
+  CHECK_FALSE(parse_settings({}, env_of({{"BLAND_API_KEY", "k"}})).check_only);
+  CHECK_THROWS_AS(
+      parse_settings({"--check-config", "--port", "x"}, env_of({{"BLAND_API_KEY", "k"}})),
+      SettingsError);
+}
+
 TEST_CASE("inline call template and outcome mapping are kept as JSON") {
   Settings s = parse({"--call-template", R"({"task": "hi", "voice": "maya"})"});
   CHECK(s.call_template == R"({"task":"hi","voice":"maya"})");
