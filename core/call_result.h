@@ -1,5 +1,6 @@
 #pragma once
 // What the queue learns when a call ends (from Bland's webhook, the simulator, or a test).
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,10 @@ struct CallResult {
   std::string outcome;  // e.g. VOICEMAIL, NO_ANSWER, TRANSFERRED
   std::string call_id;  // Bland's call id; a repeated id is a duplicate webhook
   std::optional<TimeMs> scheduled_callback_time;  // set: the lead is rescheduled to it
+  // The DialRequest::dial_seq of the queue's dial this result belongs to, when known (the runner
+  // puts it in Bland's metadata, which comes back in the webhook). Without it, a result for a
+  // lead whose dial has not been answered yet is taken to be that dial's.
+  std::optional<std::uint64_t> dial_seq;
 };
 
 // Fields of a lead to put in the queue for a first dial (no call made yet).

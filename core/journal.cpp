@@ -41,6 +41,12 @@ void append_payload(std::string& out, const Mutation& m) {
           append_json_string(out, v.phone);
           out += ",\"c\":";
           append_json_string(out, v.call_id);
+        } else if constexpr (std::is_same_v<T, CallSeen>) {
+          out += "{\"t\":\"seen\",\"k\":";
+          append_json_string(out, v.key);
+          out += ",\"c\":";
+          append_json_string(out, v.call_id);
+          out += ",\"at\":" + std::to_string(v.at);
         } else {
           out += "{\"t\":\"end\",\"seq\":" + std::to_string(v.dial_seq) + ",\"p\":";
           append_json_string(out, v.phone);
@@ -87,6 +93,13 @@ Mutation parse_payload(simdjson::ondemand::object o) {
     e.phone = str(o, "p");
     e.reason = str(o, "why");
     return e;
+  }
+  if (t == "seen") {
+    CallSeen c;
+    c.key = str(o, "k");
+    c.call_id = str(o, "c");
+    c.at = o["at"].get_int64();
+    return c;
   }
   throw InputError("t", "unknown journal entry type \"" + std::string(t) + "\"");
 }

@@ -19,6 +19,7 @@ StateBuilder::StateBuilder(StoreState base) {
     std::string phone = c.phone;
     in_flight_[phone] = std::move(c);
   }
+  seen_ = std::move(base.seen);
 }
 
 void StateBuilder::apply(const Mutation& m) {
@@ -27,6 +28,10 @@ void StateBuilder::apply(const Mutation& m) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, RecordPut>) {
           records_[v.key] = StoredRecord{v.month, v.key, v.record};
+          if (v.record.last_call_id)
+            seen_.push_back(CallSeen{v.key, *v.record.last_call_id, v.record.updated_at});
+        } else if constexpr (std::is_same_v<T, CallSeen>) {
+          seen_.push_back(v);
         } else if constexpr (std::is_same_v<T, CallStarted>) {
           in_flight_[v.call.phone] = v.call;
         } else if constexpr (std::is_same_v<T, CallAccepted>) {
@@ -46,8 +51,10 @@ StoreState StateBuilder::take() {
   s.records.reserve(records_.size());
   for (auto& [k, r] : records_) s.records.push_back(std::move(r));
   for (auto& [p, c] : in_flight_) s.in_flight.push_back(std::move(c));
+  s.seen = std::move(seen_);
   records_.clear();
   in_flight_.clear();
+  seen_.clear();
   return s;
 }
 
@@ -60,6 +67,7 @@ StoreState MemoryStore::durable_state() const {
   StoreState base;
   for (const auto& [k, r] : snapshot_) base.records.push_back(r);
   base.in_flight = snapshot_in_flight_;
+  base.seen = snapshot_seen_;
   StateBuilder b(std::move(base));
   for (const auto& m : durable_) b.apply(m);
   return b.take();
@@ -83,6 +91,7 @@ void MemoryStore::checkpoint(const RecordSource& source) {
   snapshot_.clear();
   for (auto& r : s.records) snapshot_[r.key] = std::move(r);
   snapshot_in_flight_ = source.in_flight_calls();
+  snapshot_seen_ = source.recent_call_ids();
   durable_.clear();
   ++checkpoints_;
 }
@@ -99,6 +108,7 @@ std::vector<MonthId> MemoryStore::drop_months_before(MonthId first_kept) {
     snapshot_[r.key] = std::move(r);
   }
   snapshot_in_flight_ = std::move(s.in_flight);
+  snapshot_seen_ = std::move(s.seen);
   durable_.clear();
   return {dropped.begin(), dropped.end()};
 }

@@ -31,6 +31,7 @@ class MemoryStore final : public Store {
 
   std::map<std::string, StoredRecord> snapshot_;
   std::vector<InFlightCall> snapshot_in_flight_;
+  std::vector<CallSeen> snapshot_seen_;
   std::vector<Mutation> durable_;
   std::vector<Mutation> pending_;
   std::size_t checkpoint_after_ = 100000;
@@ -49,6 +50,7 @@ class StateBuilder {
  private:
   std::map<std::string, StoredRecord> records_;
   std::map<std::string, InFlightCall> in_flight_;  // by phone
+  std::vector<CallSeen> seen_;
 };
 
 }  // namespace redial

@@ -233,12 +233,11 @@ void MonthStore::checkpoint(const RecordSource& source) {
     write_file_atomically(opt_.dir, month_path(m), out, opt_.fsync);
     known_months_.insert(m);
   }
-  // A new journal holding only the calls in flight, so they survive the fold.
+  // A new journal holding only the calls in flight and the recent call ids, so they survive
+  // the fold.
   out.clear();
-  for (const auto& call : source.in_flight_calls()) {
-    InFlightCall started = call;
-    append_journal_line(out, CallStarted{started});
-  }
+  for (const auto& call : source.in_flight_calls()) append_journal_line(out, CallStarted{call});
+  for (const auto& seen : source.recent_call_ids()) append_journal_line(out, seen);
   ::close(journal_fd_);
   journal_fd_ = -1;
   write_file_atomically(opt_.dir, journal_path(), out, opt_.fsync);

@@ -64,6 +64,7 @@ void RedialPolicy::validate() const {
   if (ready_window_days < 0) throw ConfigError("ready_window_days", "cannot be negative");
   if (active_call_pushback_ms < 0) throw ConfigError("active_call_pushback", "cannot be negative");
   if (call_timeout_ms < kSecondMs) throw ConfigError("call_timeout", "must be at least 1 second");
+  if (duplicate_window_ms < 0) throw ConfigError("duplicate_window", "cannot be negative");
   if (max_concurrent_calls < 0) throw ConfigError("max_concurrent_calls", "cannot be negative");
   if (business_open_s < 0 || business_close_s > 24 * 3600 || business_open_s >= business_close_s)
     throw ConfigError("business_hours", "opening time must be before closing time");

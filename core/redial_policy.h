@@ -39,6 +39,9 @@ struct RedialPolicy {
   // max_duration (30 minutes by default) plus a grace period.
   TimeMs call_timeout_ms = 35 * kMinuteMs;
   int max_concurrent_calls = 0;  // calls in flight at once; 0 = no limit
+  // Call ids are remembered this long across restarts to recognise duplicate webhooks (the
+  // lead's last_call_id is always remembered).
+  TimeMs duplicate_window_ms = 24 * kHourMs;
 
   // The wait after the result that brought the lead to `attempts` results. REQUIRES: attempts >= 1.
   TimeMs wait_after_result_ms(int attempts) const;

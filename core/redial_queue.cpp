@@ -58,6 +58,18 @@ void RedialQueue::load() {
       it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
     reindex(it);
   }
+  const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
+  std::sort(state.seen.begin(), state.seen.end(),
+            [](const auto& a, const auto& b) { return a.at < b.at; });
+  for (auto& seen : state.seen) {
+    auto it = records_.find(seen.key);
+    if (it == records_.end() || seen.at < horizon) continue;
+    const std::uint64_t h = hash_call_id(seen.call_id);
+    auto& hashes = it->second.call_id_hashes;
+    if (std::find(hashes.begin(), hashes.end(), h) != hashes.end()) continue;
+    remember_call_id(it->second, h);
+    recent_.push_back(std::move(seen));
+  }
   for (auto& call : state.in_flight) {
     next_dial_seq_ = std::max(next_dial_seq_, call.dial_seq + 1);
     phone_by_dial_[call.dial_seq] = call.phone;
@@ -100,6 +112,12 @@ void RedialQueue::put(SlotMap::iterator it) {
   reindex(it);
 }
 
+void RedialQueue::remember_call_id(Slot& slot, std::uint64_t id_hash) {
+  slot.call_id_hashes.push_back(id_hash);
+  if (slot.call_id_hashes.size() > kCallIdsRemembered)
+    slot.call_id_hashes.erase(slot.call_id_hashes.begin());
+}
+
 void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail) {
   if (listener_) listener_(QueueEvent{at, kind, key, std::move(detail)});
 }
@@ -123,8 +141,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   // The result ends the call in flight if it names it, or if that dial has not been answered
   // yet (Bland's webhook can beat the response to the dial request).
   const bool ends_flight =
-      flight != in_flight_.end() && (flight->second.call_id == r.call_id ||
-                                     (flight->second.call_id.empty() && flight->second.key == key));
+      flight != in_flight_.end() &&
+      (flight->second.call_id == r.call_id ||
+       (r.dial_seq ? *r.dial_seq == flight->second.dial_seq
+                   : flight->second.call_id.empty() && flight->second.key == key));
 
   auto it = records_.find(key);
   if (it != records_.end()) {
@@ -162,9 +182,8 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   rec.last_call_id = r.call_id;
   rec.last_call_timestamp = now;
   rec.updated_at = now;
-  slot.call_id_hashes.push_back(id_hash);
-  if (slot.call_id_hashes.size() > kCallIdsRemembered)
-    slot.call_id_hashes.erase(slot.call_id_hashes.begin());
+  remember_call_id(slot, id_hash);
+  recent_.push_back(CallSeen{key, r.call_id, now});
 
   std::string decision;
   if (was_closed) {
@@ -499,6 +518,8 @@ void RedialQueue::sync() {
 }
 
 void RedialQueue::checkpoint() {
+  const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
+  while (!recent_.empty() && recent_.front().at < horizon) recent_.pop_front();
   store_.sync();
   store_.checkpoint(*this);
   log_->info("Saved redial queue records {{\"count\":{}}}", records_.size());
@@ -545,6 +566,14 @@ std::vector<InFlightCall> RedialQueue::in_flight_calls() const {
   for (const auto& [phone, call] : in_flight_) out.push_back(call);
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.dial_seq < b.dial_seq; });
+  return out;
+}
+
+std::vector<CallSeen> RedialQueue::recent_call_ids() const {
+  const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
+  std::vector<CallSeen> out;
+  for (const auto& seen : recent_)
+    if (seen.at >= horizon && records_.count(seen.key)) out.push_back(seen);
   return out;
 }
 

@@ -5,6 +5,7 @@
 // Threading: one owner. The runner drives it from its single event loop, the simulator from its
 // event loop; nothing here locks.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -118,6 +119,7 @@ class RedialQueue final : private RecordSource {
   std::size_t size() const { return records_.size(); }
   const StatusCounts& counts() const { return counts_; }
   std::vector<InFlightCall> in_flight_calls() const override;
+  std::vector<CallSeen> recent_call_ids() const override;
   const InFlightCall* in_flight_for_phone(const std::string& normalized_phone) const;
   const TickSummary& last_tick() const { return last_tick_; }
   std::uint64_t dial_failures() const { return dial_failures_; }
@@ -160,6 +162,7 @@ class RedialQueue final : private RecordSource {
   bool in_ready_window(const LeadRecord& r, LocalDay today) const;
   void end_call(const std::string& phone, const std::string& reason);
   void expire_calls(TimeMs now, TickSummary& summary);
+  void remember_call_id(Slot& slot, std::uint64_t id_hash);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
 
   RedialPolicy policy_;
@@ -175,6 +178,7 @@ class RedialQueue final : private RecordSource {
   ReadyIndex ready_index_;
   std::unordered_map<std::string, InFlightCall> in_flight_;  // by normalized phone
   std::unordered_map<std::uint64_t, std::string> phone_by_dial_;
+  std::deque<CallSeen> recent_;        // results applied, oldest first, for recent_call_ids()
   std::set<std::string> reconciling_;  // phones handed to Dialer::reconcile
   std::uint64_t next_dial_seq_ = 1;
   TickSummary last_tick_;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "core/errors.h"
 
@@ -120,8 +121,10 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
     if (offset > size) offset = size;
     return path + ": byte " + std::to_string(offset) + ": ";
   };
+  bool iterating = false;
   try {
     doc = parser.iterate(view);
+    iterating = true;
     simdjson::ondemand::object top = doc.get_object();
     for (auto field : top) {
       current_key = std::string(std::string_view(field.unescaped_key()));
@@ -135,10 +138,18 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
     if (doc.current_location().get(loc) != simdjson::SUCCESS) loc = nullptr;
     throw StoreError(where(loc) + "record \"" + current_key + "\": " + e.what());
   } catch (const simdjson::simdjson_error& e) {
+    // Slow path, errors only: nlohmann's parser reports the exact byte of a syntax error.
+    try {
+      (void)nlohmann::json::parse(padded_data.begin(), padded_data.begin() + size);
+    } catch (const nlohmann::json::parse_error& pe) {
+      std::string ctx = current_key.empty() ? "" : "after record \"" + current_key + "\": ";
+      throw StoreError(path + ": byte " + std::to_string(pe.byte) + ": " + ctx +
+                       "not valid JSON (" + e.what() + ")");
+    }
     const char* loc = nullptr;
-    if (doc.current_location().get(loc) != simdjson::SUCCESS) loc = nullptr;
+    if (!iterating || doc.current_location().get(loc) != simdjson::SUCCESS) loc = nullptr;
     std::string ctx = current_key.empty() ? "" : "in record \"" + current_key + "\": ";
-    throw StoreError(where(loc) + ctx + "not valid JSON (" + e.what() + ")");
+    throw StoreError(where(loc) + ctx + "unexpected JSON shape (" + e.what() + ")");
   }
 }
 

@@ -37,7 +37,14 @@ struct CallEnded {
   std::uint64_t dial_seq;
   std::string reason;
 };
-using Mutation = std::variant<RecordPut, CallStarted, CallAccepted, CallEnded>;
+// A call id already recorded for a lead, carried across checkpoints so that a late duplicate
+// webhook is still recognised after the journal is folded.
+struct CallSeen {
+  std::string key;
+  std::string call_id;
+  TimeMs at;
+};
+using Mutation = std::variant<RecordPut, CallStarted, CallAccepted, CallEnded, CallSeen>;
 
 struct StoredRecord {
   MonthId month;
@@ -48,6 +55,7 @@ struct StoredRecord {
 struct StoreState {
   std::vector<StoredRecord> records;  // at most one per key: the latest
   std::vector<InFlightCall> in_flight;
+  std::vector<CallSeen> seen;  // call ids recorded recently (each put's last_call_id, CallSeen)
 };
 
 // Read access to the queue's records for a checkpoint.
@@ -58,6 +66,8 @@ class RecordSource {
       MonthId month,
       const std::function<void(const std::string& key, const LeadRecord&)>& fn) const = 0;
   virtual std::vector<InFlightCall> in_flight_calls() const = 0;
+  // Call ids recorded recently enough that a duplicate webhook may still come.
+  virtual std::vector<CallSeen> recent_call_ids() const = 0;
 };
 
 class Store {

@@ -1,0 +1,74 @@
+#pragma once
+// Shared fixtures for the core's tests: a recording dialer and a queue on a manual clock.
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/business_calendar.h"
+#include "core/memory_store.h"
+#include "core/redial_queue.h"
+
+namespace redial::testing {
+
+inline std::shared_ptr<spdlog::logger> quiet_logger() {
+  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+// Records every dial; the test decides when (and whether) the dial is answered.
+class RecordingDialer : public Dialer {
+ public:
+  void dial(const DialRequest& r) override { dials.push_back(r); }
+  std::vector<DialRequest> dials;
+};
+
+// New York local time on a given day, as epoch ms.
+inline TimeMs ny(int y, unsigned m, unsigned d, int hh, int mm, int ss = 0) {
+  static const BusinessCalendar cal("America/New_York", 0, 24 * 3600);
+  return cal.local_to_epoch(y, m, d, hh * 3600 + mm * 60 + ss);
+}
+
+inline CallResult result(const std::string& lead_id, const std::string& phone,
+                         const std::string& outcome, const std::string& call_id) {
+  CallResult r;
+  r.lead_id = lead_id;
+  r.phone_number = phone;
+  r.list_id = "LIST001";
+  r.first_name = "John";
+  r.last_name = "Doe";
+  r.state = "FL";
+  r.outcome = outcome;
+  r.call_id = call_id;
+  return r;
+}
+
+struct QueueFixture {
+  explicit QueueFixture(TimeMs start, RedialPolicy policy = {})
+      : clock(start),
+        queue(std::make_unique<RedialQueue>(policy, clock, store, dialer, quiet_logger())) {
+    queue->load();
+  }
+  // The process dies and comes back on the same store: unsynced changes are lost.
+  void restart(RedialPolicy policy = {}) {
+    queue.reset();
+    store.crash();
+    dialer.dials.clear();
+    queue = std::make_unique<RedialQueue>(policy, clock, store, dialer, quiet_logger());
+    queue->load();
+  }
+  // Applies a result and makes it durable, as the runner does before answering 200.
+  ApplyResult deliver(const CallResult& r) {
+    ApplyResult a = queue->apply_result(r);
+    queue->sync();
+    return a;
+  }
+
+  ManualClock clock;
+  MemoryStore store;
+  RecordingDialer dialer;
+  std::unique_ptr<RedialQueue> queue;
+};
+
+}  // namespace redial::testing
