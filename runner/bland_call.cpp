@@ -50,6 +50,16 @@ ParsedCall parse_call_object(const json& call, const OutcomeMapping& mapping,
   r.last_name = first_of(call, "last_name");
   r.state = first_of(call, "state");
 
+  // The runner's dial_seq comes back in metadata: it names the dial this result belongs to.
+  const json& seq = member(member(call, "metadata"), "dial_seq");
+  if (seq.is_number_integer() && seq.get<long long>() >= 0) {
+    r.dial_seq = seq.get<std::uint64_t>();
+  } else if (seq.is_string() && !seq.get<std::string>().empty() &&
+             seq.get<std::string>().find_first_not_of("0123456789") == std::string::npos &&
+             seq.get<std::string>().size() < 20) {
+    r.dial_seq = std::stoull(seq.get<std::string>());
+  }
+
   MappedOutcome m = map_outcome(call, mapping, is_known);
   r.outcome = m.outcome;
   p.rule = m.rule;

@@ -23,7 +23,8 @@ using LocalTimeParser = std::function<TimeMs(const std::string& text, const std:
 
 // Throws redial::InputError naming the field for a body that cannot be used: not an object, no
 // call_id. Lead fields come from metadata (lead_id, phone_number, list_id, first_name, last_name,
-// state), then request_data; the phone falls back to `to`. A callback time is read from
+// state), then request_data; the phone falls back to `to`; metadata.dial_seq (set by the runner's
+// dialer) names the dial. A callback time is read from
 // metadata/variables "scheduled_callback_time" or "callback_time" (epoch ms or local time).
 ParsedCall parse_call_object(const nlohmann::json& call, const OutcomeMapping& mapping,
                              const KnownOutcome& is_known, const LocalTimeParser& parse_local);

@@ -212,6 +212,7 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
           });
       if (!p.ended) return again("call still in progress");
       if (p.result.call_id.empty()) p.result.call_id = call.call_id;
+      if (!p.result.dial_seq) p.result.dial_seq = call.dial_seq;
       applier_->apply(std::move(p), "reconcile");
     } catch (const InputError& e) {
       spdlog::warn(

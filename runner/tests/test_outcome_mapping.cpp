@@ -109,6 +109,14 @@ TEST_CASE("parse_call_object reads the lead from metadata, request_data and `to`
   CHECK(p.result.outcome == "VOICEMAIL");
   CHECK(p.ended);
   CHECK_FALSE(p.result.scheduled_callback_time.has_value());
+  CHECK_FALSE(p.result.dial_seq.has_value());
+
+  call["metadata"]["dial_seq"] = 17;
+  CHECK(parse_call_object(call, m, kKnown, nullptr).result.dial_seq == 17u);
+  call["metadata"]["dial_seq"] = "18";
+  CHECK(parse_call_object(call, m, kKnown, nullptr).result.dial_seq == 18u);
+  call["metadata"]["dial_seq"] = "x";
+  CHECK_FALSE(parse_call_object(call, m, kKnown, nullptr).result.dial_seq.has_value());
 
   call["metadata"]["scheduled_callback_time"] = 1764600000000;
   CHECK(parse_call_object(call, m, kKnown, nullptr).result.scheduled_callback_time ==
