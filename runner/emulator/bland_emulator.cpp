@@ -188,11 +188,15 @@ class Emulator {
     call.timeout_ms = 10000;
     if (!opt_.secret.empty())
       call.headers.push_back("X-Webhook-Signature: " + hmac_sha256_hex(opt_.secret, body));
-    http_.send(call, [this, id, url, attempt](const HttpReply& r) {
+    std::int64_t sent_at = now_ms();
+    http_.send(call, [this, id, url, attempt, sent_at](const HttpReply& r) {
       auto it = calls_.find(id);
       if (it == calls_.end()) return;
-      it->second.deliveries.push_back(
-          json{{"status", r.status}, {"error", r.error}, {"at", now_ms()}, {"attempt", attempt}});
+      it->second.deliveries.push_back(json{{"status", r.status},
+                                           {"error", r.error},
+                                           {"sent_at", sent_at},
+                                           {"at", now_ms()},
+                                           {"attempt", attempt}});
       spdlog::info("webhook for {} -> HTTP {} {}", id, r.status, r.error);
       if ((r.status < 200 || r.status >= 300) && r.status != 400 && r.status != 401 && attempt < 3)
         loop_.add_timer(1000, [this, id, url, attempt] { deliver(id, url, attempt + 1); });

@@ -24,11 +24,12 @@ API_KEY = "e2e-key"
 INTERVALS_MS = [1000, 1000, 2000]  # REDIAL_PROGRESSIVE_INTERVALS=1s,1s,2s
 PROCESS_INTERVAL_MS = 2000
 WEBHOOK_DELAY_MS = 500
+PUSHBACK_MS = 5 * 60 * 1000  # the default REDIAL_ACTIVE_CALL_PUSHBACK
 
 SCRIPT = {
     "leads": {
         "A1": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
-        "B2": ["BUSY", "VOICEMAIL", "NO_ANSWER"],
+        "B2": ["BUSY", "VOICEMAIL", "NO_ANSWER", "VOICEMAIL"],
         "E5": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
         "F6": [{"outcome": "VOICEMAIL", "webhook": "lost"}, "TRANSFERRED"],
     }
@@ -135,18 +136,36 @@ def check_dial_times(calls, lead_id, expected_calls):
     check(len(mine) == expected_calls, f"{lead_id}: {expected_calls} calls placed (got {len(mine)})")
     for k in range(1, len(mine)):
         prev, cur = mine[k - 1], mine[k]
-        delivered = [d["at"] for d in prev["deliveries"] if d["status"] == 200]
-        if not check(delivered, f"{lead_id}: result of call {k} was delivered before call {k + 1}"):
+        ok = [d for d in prev["deliveries"] if d["status"] == 200]
+        if not check(ok, f"{lead_id}: result of call {k} was delivered before call {k + 1}"):
             continue
-        result_at = delivered[0]
         wait = INTERVALS_MS[min(k - 1, len(INTERVALS_MS) - 1)]
-        gap = cur["dialed_at"] - result_at
-        # Applied no later than the emulator saw the 200; the next dial waits the policy's
-        # interval and comes at the first tick after it (plus a restart's delay, at most).
-        check(gap >= wait - 150,
-              f"{lead_id}: call {k + 1} waited >= {wait} ms after result {k} (waited {gap} ms)")
-        check(gap <= wait + PROCESS_INTERVAL_MS + 2500,
-              f"{lead_id}: call {k + 1} came within one tick of being due (waited {gap} ms)")
+        # The runner applied result k after the emulator started sending it (sent_at) and before
+        # the emulator saw the 200 (at); the next dial is due `wait` after that and comes at the
+        # first tick after it (plus a restart's delay, at most).
+        after_send = cur["dialed_at"] - ok[0]["sent_at"]
+        after_ack = cur["dialed_at"] - ok[0]["at"]
+        check(after_send >= wait,
+              f"{lead_id}: call {k + 1} waited >= {wait} ms after result {k} ({after_send} ms)")
+        check(after_ack <= wait + PROCESS_INTERVAL_MS + 2500,
+              f"{lead_id}: call {k + 1} came within one tick of being due ({after_ack} ms)")
+
+
+def watch_schedule(base, seen):
+    """Records each pending record's scheduled wait; it must be the policy's interval exactly."""
+    for r in records_by_key(base).values():
+        if r["status"] == "pending" and r["attempts"] >= 1 and r["last_call_timestamp"]:
+            wait = r["next_redial_timestamp"] - r["last_call_timestamp"]
+            seen[(r["key"], r["attempts"])] = wait
+
+
+def check_schedule(seen):
+    check(len(seen) >= 4, f"saw {len(seen)} scheduled redials")
+    for (key, attempts), wait in sorted(seen.items()):
+        want = INTERVALS_MS[min(attempts - 1, len(INTERVALS_MS) - 1)]
+        # A lead skipped for a call in flight is pushed by the active-call push-back instead.
+        check(wait == want or wait >= PUSHBACK_MS,
+              f"{key}: after result {attempts} the redial is scheduled {wait} ms later ({want})")
 
 
 def main():
@@ -177,7 +196,7 @@ def main():
         "REDIAL_PROCESS_INTERVAL": "2s",
         "REDIAL_PROGRESSIVE_INTERVALS": "1s,1s,2s",
         "REDIAL_MIN_WAIT": "0",
-        "REDIAL_MAX_ATTEMPTS": "3",
+        "REDIAL_MAX_ATTEMPTS": "4",
         "REDIAL_BUSINESS_HOURS_START": "00:00",
         "REDIAL_BUSINESS_HOURS_END": "24:00",
         "REDIAL_DIAL_BACKOFF": "300ms",
@@ -214,26 +233,31 @@ def main():
                             {"reason": "do not call"})
         check(status == 200 and json.loads(text)["status"] == "completed", "D4 stopped")
 
+        schedule = {}
+
         def done():
+            watch_schedule(base, schedule)
             r = records_by_key(base)
             return (r["A1_5550100001"]["status"] == "completed"
                     and r["B2_5550100002"]["status"] == "max_attempts"
                     and r["F6_5550100006"]["status"] == "completed")
         wait_for(done, 30, "A1 and F6 completed and B2 at max attempts")
+        check_schedule(schedule)
         recs = records_by_key(base)
         a1, b2 = recs["A1_5550100001"], recs["B2_5550100002"]
         check(a1["attempts"] == 3 and a1["outcomes"] == ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
               f"A1: 3 attempts, outcomes {a1['outcomes']}")
         check(a1["first_name"] == "Ann" and a1["list_id"] == "L1", "A1 keeps its lead fields")
-        check(b2["attempts"] == 3 and b2["outcomes"] == ["BUSY", "VOICEMAIL", "NO_ANSWER"],
-              f"B2: 3 attempts, outcomes {b2['outcomes']}")
+        check(b2["attempts"] == 4
+              and b2["outcomes"] == ["BUSY", "VOICEMAIL", "NO_ANSWER", "VOICEMAIL"],
+              f"B2: 4 attempts then max_attempts, outcomes {b2['outcomes']}")
         check(recs["D4_5550100004"]["attempts"] == 0, "D4 never called")
         f6 = recs["F6_5550100006"]
         check(f6["attempts"] == 2 and f6["outcomes"] == ["VOICEMAIL", "TRANSFERRED"],
               f"F6: the lost webhook's result was reconciled from GET /v1/calls ({f6['outcomes']})")
         calls = get_json(emu + "/emulator/calls")["calls"]
         check_dial_times(calls, "A1", 3)
-        check_dial_times(calls, "B2", 3)
+        check_dial_times(calls, "B2", 4)
         check_dial_times(calls, "D4", 0)
         req = next(c["request"] for c in calls if c["lead_id"] == "A1")
         check(req["webhook"] == hook and req["metadata"]["list_id"] == "L1"
@@ -328,7 +352,7 @@ def main():
               f"E5: 3 attempts, outcomes {e5['outcomes']}")
         calls = get_json(emu + "/emulator/calls")["calls"]
         check_dial_times(calls, "E5", 3)
-        check(len([c for c in calls if c["lead_id"] in ("A1", "B2", "F6")]) == 8,
+        check(len([c for c in calls if c["lead_id"] in ("A1", "B2", "F6")]) == 9,
               "no lead was dialed again after the restart")
         rc = procs.stop("runner")
         check(rc == 0, f"runner exits 0 on SIGTERM again (rc {rc})")
