@@ -115,7 +115,7 @@ TEST_CASE("business hours, days and the webhook URL") {
   CHECK(s.webhook_url() == "https://example.test/webhooks/bland-callback");
 }
 
-TEST_CASE("--help lists every setting with its environment variable and default") {
+TEST_CASE("the help text lists every setting with its environment variable and default") {
   ParseOutcome out = parse_settings({"--help"}, env_of({}));
   CHECK_FALSE(out.settings.has_value());
   for (const char* name :
@@ -126,7 +126,7 @@ TEST_CASE("--help lists every setting with its environment variable and default"
     CHECK_THAT(out.help_text, Catch::Contains(name));
 }
 
-TEST_CASE("--check-config parses everything and asks to stop") {
+TEST_CASE("the check-config flag parses everything and asks to stop") {
   ParseOutcome out = parse_settings({"--check-config"}, env_of({{"BLAND_API_KEY", "k"}}));
   REQUIRE(out.settings.has_value());
   CHECK(out.check_only);
