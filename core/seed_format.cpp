@@ -143,7 +143,8 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
   } catch (const simdjson::simdjson_error& e) {
     // Slow path, errors only: nlohmann's parser reports the exact byte of a syntax error.
     try {
-      (void)nlohmann::json::parse(padded_data.begin(), padded_data.begin() + size);
+      auto accepted = nlohmann::json::parse(padded_data.begin(), padded_data.begin() + size);
+      (void)accepted;
     } catch (const nlohmann::json::parse_error& pe) {
       std::string ctx = current_key.empty() ? "" : "after record \"" + current_key + "\": ";
       throw StoreError(path + ": byte " + std::to_string(pe.byte) + ": " + ctx +

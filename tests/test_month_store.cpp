@@ -94,7 +94,7 @@ TEST_CASE("a seed month file is read, and written back with the same fields and 
                                           "updated_at", "status"});
 }
 
-TEST_CASE("a result costs one journal line; the month file changes only at a checkpoint") {
+TEST_CASE("a result costs one journal line, the month file changes only at a checkpoint") {
   TempDir dir;
   const TimeMs t0 = ny(2025, 12, 1, 14, 0);
   DiskQueue d(dir.str(), t0);

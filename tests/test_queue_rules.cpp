@@ -146,7 +146,7 @@ TEST_CASE("a webhook that beats the dial response settles the call") {
   CHECK(f.queue->find(kKey)->attempts == 2);
 }
 
-TEST_CASE("a failed dial is not an attempt; a 429 waits its retry time") {
+TEST_CASE("a failed dial is not an attempt and a 429 waits its retry time") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
