@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <limits>
+#include <unordered_set>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -62,13 +63,16 @@ void RedialQueue::load() {
   const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
+  std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
   for (auto& seen : state.seen) {
     auto it = records_.find(seen.key);
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
+    if (!loaded_ids.insert(seen.key + '\n' + seen.call_id).second) continue;  // listed twice
     auto& hashes = it->second.call_id_hashes;
-    if (std::find(hashes.begin(), hashes.end(), h) != hashes.end()) continue;
-    remember_call_id(it->second, h);
+    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
+    // Kept for the next checkpoint even when it is the record's last_call_id (already in the
+    // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
   }
   for (auto& call : state.in_flight) {
@@ -159,7 +163,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
                 std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
                     slot.call_id_hashes.end();
     if (seen) {
-      if (ends_flight) end_call(phone, "duplicate result of the call in flight");
+      // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
+      // must not end a newer dial that has no call id yet (that call may still be ringing).
+      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+        end_call(phone, "duplicate result of the call in flight");
       log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", key, r.call_id);
       emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
       return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
