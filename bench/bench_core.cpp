@@ -226,6 +226,10 @@ void BM_Ready(benchmark::State& state) {
   CoreEnv& env = read_env(static_cast<std::size_t>(state.range(0)), state.range(2) != 0);
   std::size_t k = static_cast<std::size_t>(state.range(1));
   if (k == 0) k = env.d.actionable() / 2;
+  if (k == 0 || k > env.d.actionable()) {
+    state.SkipWithError("the dataset has too few actionable leads for this count");
+    return;
+  }
   const TimeMs now = env.d.now_for_ready(k);
   std::size_t ready = 0;
   for (auto _ : state) {

@@ -138,11 +138,11 @@ void register_event_benchmarks(const std::vector<std::size_t>& sizes) {
     // One virtual day per iteration; a few days so the queue holds several days of leads.
     benchmark::RegisterBenchmark("events/core_cycle_memorystore", BM_CoreEvents<MemoryStore>)
         ->Arg(static_cast<std::int64_t>(n))
-        ->Iterations(n >= 1000000 ? 1 : 3)
+        ->Iterations(n >= 100000 ? 1 : 3)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("events/core_cycle_nullstore", BM_CoreEvents<NullStore>)
         ->Arg(static_cast<std::int64_t>(n))
-        ->Iterations(n >= 1000000 ? 1 : 3)
+        ->Iterations(n >= 100000 ? 1 : 3)
         ->Unit(benchmark::kMillisecond);
   }
 }

@@ -85,6 +85,10 @@ void BM_SeedTick(benchmark::State& state) {
   const Dataset& d = dataset(static_cast<std::size_t>(state.range(0)));
   SeedQueue& q = seed_env(d.leads());
   std::size_t k = static_cast<std::size_t>(state.range(1));
+  if (k == 0 || k > d.actionable()) {
+    state.SkipWithError("the dataset has too few actionable leads for this count");
+    return;
+  }
   TimeMs now = d.now_for_ready(k);
   std::size_t ready = 0;
   for (auto _ : state) {
@@ -103,6 +107,10 @@ void BM_SeedScan(benchmark::State& state) {
   const Dataset& d = dataset(static_cast<std::size_t>(state.range(0)));
   SeedQueue& q = seed_env(d.leads());
   std::size_t k = static_cast<std::size_t>(state.range(1));
+  if (k == 0 || k > d.actionable()) {
+    state.SkipWithError("the dataset has too few actionable leads for this count");
+    return;
+  }
   TimeMs now = d.now_for_ready(k);
   std::size_t ready = 0;
   for (auto _ : state) {

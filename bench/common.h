@@ -29,5 +29,6 @@ double time_in_child(const std::function<void()>& fn);
 void register_core_benchmarks(const std::vector<std::size_t>& sizes);
 void register_seed_benchmarks(const std::vector<std::size_t>& sizes);
 void register_event_benchmarks(const std::vector<std::size_t>& sizes);
+void register_sim_benchmarks(const std::vector<std::size_t>& sizes);
 
 }  // namespace redial::bench

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   register_core_benchmarks(sizes);
   register_seed_benchmarks(sizes);
   register_event_benchmarks(sizes);
+  register_sim_benchmarks(sizes);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

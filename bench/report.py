@@ -119,6 +119,11 @@ def main():
             if e:
                 print(f"| core event cycle, {v}, {n:,} new leads/day | {n:,} | "
                       f"{rate(e['items_per_second'])} events ({e['events_per_day']:,.0f} events/day, {e['leads_in_queue']:,.0f} leads at end) |")
+    for name, x in sorted(b.items()):
+        if name.startswith("events/sim_random/"):
+            print(f"| simulator, random run with faults ({name.split('/')[2]}, {name.split('/')[3]}) | "
+                  f"{name.split('/')[2].split(':')[1]} | {rate(x['items_per_second'])} events "
+                  f"({x['events_per_run']:,.0f} events in {t(x['wall'])}, passed {int(x['passed'])}) |")
 
 
 if __name__ == "__main__":
