@@ -1,0 +1,234 @@
+#include "runner/admin_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/errors.h"
+#include "core/phone.h"
+#include "runner/tick_json.h"
+
+namespace redial::runner {
+
+using nlohmann::json;
+
+namespace {
+
+HttpResponse ok(const json& j, bool needs_sync = false) {
+  return HttpResponse{200, j.dump() + "\n", "application/json", needs_sync};
+}
+
+json record_json(const std::string& key, const LeadRecord& r) {
+  std::string text;
+  append_record_json(text, r);
+  json j = json::parse(text);
+  j["key"] = key;
+  return j;
+}
+
+long number_arg(const HttpRequest& req, const char* name, long def, long lo, long hi) {
+  if (!req.has_query(name)) return def;
+  std::string v = req.query(name);
+  std::size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || n < lo || n > hi)
+    throw InputError(
+        name, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return n;
+}
+
+std::string text_field(const json& lead, const char* key, bool required) {
+  auto it = lead.find(key);
+  if (it == lead.end() || it->is_null()) {
+    if (required) throw InputError(key, "missing");
+    return "";
+  }
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  throw InputError(key, "must be a string");
+}
+
+}  // namespace
+
+HttpResponse AdminApi::handle(const HttpRequest& req) {
+  if (!settings_.admin_token.empty() &&
+      req.header("authorization") != "Bearer " + settings_.admin_token)
+    return json_error(401, "admin API needs authorization: Bearer <token>");
+  const std::string& p = req.path;
+  const std::string records = "/admin/records";
+  try {
+    if (req.method == "GET" && p == records) return list_records(req);
+    if (p.rfind(records + "/", 0) == 0) {
+      std::string rest = p.substr(records.size() + 1);
+      const std::string stop_suffix = "/stop";
+      if (req.method == "POST" && rest.size() > stop_suffix.size() &&
+          rest.compare(rest.size() - stop_suffix.size(), stop_suffix.size(), stop_suffix) == 0)
+        return stop(rest.substr(0, rest.size() - stop_suffix.size()), req);
+      if (req.method == "GET" && rest.find('/') == std::string::npos) return get_record(rest);
+    }
+    if (req.method == "GET" && p == "/admin/stats") return stats();
+    if (req.method == "POST" && p == "/admin/leads") return add_leads(req);
+    if (req.method == "POST" && p == "/admin/tick") return tick();
+    if (req.method == "POST" && p == "/admin/backup") return backup();
+  } catch (const InputError& e) {
+    return json_error(400, e.what());
+  }
+  return json_error(404, "no such admin endpoint: " + req.method + " " + p);
+}
+
+HttpResponse AdminApi::list_records(const HttpRequest& req) const {
+  std::string status = req.query("status");
+  if (!status.empty()) (void)parse_status(status);  // InputError for a bad name
+  std::string list_id = req.query("list_id");
+  std::optional<LocalDay> day;
+  if (req.has_query("date")) {
+    std::string d = req.query("date");
+    if (d.size() != 10) throw InputError("date", "expected YYYY-MM-DD");
+    day = queue_.calendar().local_day(queue_.calendar().parse_local(d + "T00:00:00", "date"));
+  }
+  long offset = number_arg(req, "offset", 0, 0, 1L << 40);
+  long limit = number_arg(req, "limit", 100, 1, 10000);
+
+  std::vector<std::pair<std::string, const LeadRecord*>> hits;
+  queue_.for_each([&](const std::string& key, const LeadRecord& r) {
+    if (!status.empty() && status_name(r.status) != status) return;
+    if (!list_id.empty() && r.list_id != list_id) return;
+    if (day && queue_.calendar().local_day(r.created_at) != *day) return;
+    hits.emplace_back(key, &r);
+  });
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    return a.second->created_at != b.second->created_at
+               ? a.second->created_at < b.second->created_at
+               : a.first < b.first;
+  });
+  json items = json::array();
+  for (std::size_t i = static_cast<std::size_t>(offset);
+       i < hits.size() && items.size() < static_cast<std::size_t>(limit); ++i)
+    items.push_back(record_json(hits[i].first, *hits[i].second));
+  return ok(json{{"total", hits.size()}, {"offset", offset}, {"limit", limit}, {"records", items}});
+}
+
+HttpResponse AdminApi::get_record(const std::string& key) const {
+  const LeadRecord* r = queue_.find(key);
+  if (r == nullptr) return json_error(404, "no record with key " + key);
+  json j = record_json(key, *r);
+  j["in_flight"] = nullptr;
+  try {
+    if (const InFlightCall* c = queue_.in_flight_for_phone(normalize_phone(r->phone_number)))
+      j["in_flight"] = json{{"call_id", c->call_id}, {"dialed_at", c->dialed_at}};
+  } catch (const InputError&) {
+  }
+  return ok(j);
+}
+
+HttpResponse AdminApi::stop(const std::string& key, const HttpRequest& req) {
+  std::string reason = "stopped through the admin API";
+  auto body = json::parse(req.body, nullptr, false);
+  if (body.is_object() && body.contains("reason") && body["reason"].is_string())
+    reason = body["reason"].get<std::string>();
+  if (!queue_.stop_lead(key, reason)) return json_error(404, "no record with key " + key);
+  spdlog::info("Lead stopped through the admin API {}",
+               json{{"key", key}, {"reason", reason}}.dump());
+  const LeadRecord* r = queue_.find(key);
+  return ok(record_json(key, *r), true);
+}
+
+HttpResponse AdminApi::stats() const {
+  StatusCounts c = queue_.counts();
+  json calls = json::array();
+  for (const InFlightCall& f : queue_.in_flight_calls())
+    calls.push_back(json{{"key", f.key}, {"call_id", f.call_id}, {"dialed_at", f.dialed_at}});
+  return ok(json{{"total", queue_.size()},
+                 {"by_status",
+                  {{"pending", c.pending},
+                   {"rescheduled", c.rescheduled},
+                   {"completed", c.completed},
+                   {"max_attempts", c.max_attempts}}},
+                 {"in_flight", calls},
+                 {"last_tick", tick_json(queue_.last_tick())},
+                 {"next_tick_at", queue_.next_tick_at()},
+                 {"now", clock_.now_ms()}});
+}
+
+HttpResponse AdminApi::add_leads(const HttpRequest& req) {
+  auto body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) throw InputError("body", "not valid JSON");
+  json list = body.is_array() ? body : json::array({body});
+  if (list.empty()) throw InputError("body", "no lead given");
+  std::vector<std::pair<LeadInput, TimeMs>> leads;
+  TimeMs now = clock_.now_ms();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& l = list[i];
+    try {
+      if (!l.is_object()) throw InputError("lead", "must be a JSON object");
+      LeadInput in{text_field(l, "lead_id", true),    text_field(l, "phone_number", true),
+                   text_field(l, "list_id", false),   text_field(l, "first_name", false),
+                   text_field(l, "last_name", false), text_field(l, "state", false)};
+      (void)make_lead_key(in.lead_id, in.phone_number);  // validates before anything changes
+      TimeMs at = now;
+      if (auto it = l.find("dial_at"); it != l.end() && !it->is_null()) {
+        if (it->is_number_integer()) {
+          at = it->get<TimeMs>();
+        } else if (it->is_string()) {
+          at = queue_.calendar().parse_local(it->get<std::string>(), "dial_at");
+        } else {
+          throw InputError("dial_at", "expected epoch ms or YYYY-MM-DDTHH:MM[:SS]");
+        }
+      }
+      leads.emplace_back(std::move(in), at);
+    } catch (const InputError& e) {
+      throw InputError("leads[" + std::to_string(i) + "]", e.what());
+    }
+  }
+  json keys = json::array();
+  for (const auto& [lead, at] : leads) keys.push_back(queue_.enqueue(lead, at));
+  spdlog::info("Leads queued through the admin API {}", json{{"count", keys.size()}}.dump());
+  return ok(json{{"queued", keys.size()}, {"keys", keys}}, true);
+}
+
+json AdminApi::copy_store(const std::string& data_dir, const std::string& backup_dir, TimeMs now) {
+  namespace fs = std::filesystem;
+  std::time_t secs = static_cast<std::time_t>(now / 1000);
+  char name[32];
+  std::strftime(name, sizeof name, "%Y%m%dT%H%M%SZ", std::gmtime(&secs));
+  fs::path target = fs::path(backup_dir) / name;
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec) throw std::runtime_error(target.string() + ": cannot create: " + ec.message());
+  json files = json::array();
+  for (const auto& entry : fs::directory_iterator(data_dir)) {
+    std::string f = entry.path().filename().string();
+    bool month = f.rfind("redial-queue_", 0) == 0 && f.size() > 5 &&
+                 f.compare(f.size() - 5, 5, ".json") == 0;
+    if (!month && f != "redial-queue.journal") continue;
+    fs::copy_file(entry.path(), target / f, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error(f + ": cannot copy: " + ec.message());
+    files.push_back(f);
+  }
+  return json{{"path", target.string()}, {"files", files}};
+}
+
+HttpResponse AdminApi::backup() {
+  if (settings_.backup_dir.empty())
+    return json_error(409, "backups need --backup-dir (REDIAL_BACKUP_DIR)");
+  queue_.checkpoint();
+  try {
+    json out = copy_store(settings_.data_dir, settings_.backup_dir, clock_.now_ms());
+    spdlog::info("Backup written {}", out.dump());
+    return ok(out);
+  } catch (const std::runtime_error& e) {
+    spdlog::error("Backup failed: {}", e.what());
+    return json_error(500, e.what());
+  }
+}
+
+HttpResponse AdminApi::tick() { return ok(tick_json(run_tick_()), true); }
+
+}  // namespace redial::runner

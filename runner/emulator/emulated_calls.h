@@ -1,0 +1,43 @@
+#pragma once
+// The Bland emulator's model: scripted outcomes per lead and Bland-shaped call objects.
+//
+// Script file (the outcome lists of the simulator's scenario files):
+//   {"leads": {"12345": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"]}}
+// or a scenario file itself: {"leads": [{"lead_id": "12345", "outcomes": [...]}, ...]}.
+// Call N of a lead gets outcome N; after the list ends, the default outcome (NO_ANSWER).
+// An entry may also be {"outcome": "VOICEMAIL", "webhook": "lost" | "duplicate"} to script a
+// fault for that one call (the call still ends with that outcome at GET /v1/calls/{id}).
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace redial::emulator {
+
+class OutcomeScript {
+ public:
+  OutcomeScript() = default;
+  // Throws std::invalid_argument for a malformed script.
+  explicit OutcomeScript(const nlohmann::json& script, std::string default_outcome = "NO_ANSWER");
+  struct Step {
+    std::string outcome;
+    std::string webhook;  // "", "lost" or "duplicate"
+  };
+  // The lead's next call (counts calls per lead).
+  Step next(const std::string& lead_id);
+
+ private:
+  std::map<std::string, std::vector<Step>> outcomes_;
+  std::map<std::string, std::size_t> calls_;
+  std::string default_outcome_ = "NO_ANSWER";
+};
+
+// Bland's post-call object for a call placed with `request` (the POST /v1/calls body) that
+// ended with `outcome`: status, answered_by, disposition_tag, transferred_to, error_message...
+nlohmann::json ended_call_object(const std::string& call_id, const nlohmann::json& request,
+                                 const std::string& outcome, const std::string& created_at);
+// The same call while it is still running (GET /v1/calls/{id} before it ends).
+nlohmann::json running_call_object(const std::string& call_id, const nlohmann::json& request,
+                                   const std::string& created_at);
+
+}  // namespace redial::emulator

@@ -1,0 +1,35 @@
+// redial-runner: the production redial queue service for Bland AI. See --help and docs/deploy.md.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "runner/app.h"
+#include "runner/logging.h"
+#include "runner/settings.h"
+
+int main(int argc, char** argv) {
+  using namespace redial::runner;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ParseOutcome parsed;
+  try {
+    parsed = parse_settings(args, process_environment());
+  } catch (const SettingsError& e) {
+    std::cerr << "redial-runner: " << e.what() << "\n(see redial-runner --help)\n";
+    return 2;
+  }
+  if (!parsed.settings) {
+    std::cout << parsed.help_text;
+    return 0;
+  }
+  if (parsed.check_only) {
+    std::cout << "redial-runner: settings are valid\n";
+    return 0;
+  }
+  try {
+    setup_logging(*parsed.settings);
+  } catch (const std::exception& e) {
+    std::cerr << "redial-runner: bad value for --log-file (REDIAL_LOG_FILE): " << e.what() << "\n";
+    return 2;
+  }
+  return run_app(*parsed.settings);
+}

@@ -1,0 +1,73 @@
+#pragma once
+// The runner's settings: command-line flags, then environment variables, then an optional config
+// file (--config, "name = value" lines), then defaults. The seed's variable names are honoured.
+// Interval settings take plain numbers as minutes (as the seed did) or 30s / 5m / 2h.
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/redial_policy.h"
+#include "core/time.h"
+
+namespace redial::runner {
+
+enum class LogFormat { kText, kJson };
+
+struct Settings {
+  RedialPolicy policy;  // the core's rules (intervals, attempts, hours, zone ...)
+
+  // Bland AI.
+  std::string bland_api_key;                            // BLAND_API_KEY
+  std::string bland_base_url = "https://api.bland.ai";  // BLAND_BASE_URL
+  std::string webhook_secret;                           // BLAND_WEBHOOK_SECRET; empty: no check
+  std::string public_webhook_url;           // REDIAL_PUBLIC_WEBHOOK_URL; empty: derived from listen
+  std::string call_template = "{}";         // JSON text of the request template (file already read)
+  std::string outcome_mapping = "{}";       // JSON text of the outcome mapping overrides
+  int max_calls_per_hour = 0;               // 0: no limit
+  int max_calls_per_day = 0;                // 0: no limit
+  int dial_retries = 3;                     // extra tries after a 429 / 5xx / transport error
+  TimeMs dial_backoff_ms = 2 * kSecondMs;   // first retry wait; doubles each retry
+  TimeMs http_timeout_ms = 15 * kSecondMs;  // one request to Bland
+
+  // HTTP server.
+  std::string listen_address = "127.0.0.1";
+  int port = 8080;          // 0: any free port (logged)
+  std::string admin_token;  // REDIAL_ADMIN_TOKEN; set: /admin needs "authorization: Bearer <t>"
+
+  // Storage and logs.
+  std::string data_dir = "data/redial-queue";
+  std::string backup_dir;  // REDIAL_BACKUP_DIR; POST /admin/backup copies the store here
+  bool fsync = true;
+  LogFormat log_format = LogFormat::kText;
+  std::string log_level = "info";
+  std::string log_file;  // empty: standard error
+
+  // The webhook URL sent to Bland: public_webhook_url, or http://listen:port/webhooks/...
+  std::string webhook_url() const;
+};
+
+// A setting with a bad value, or a bad command line. what() names the setting.
+class SettingsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_environment();
+
+struct ParseOutcome {
+  std::optional<Settings> settings;  // nullopt when --help or --version was asked for
+  std::string help_text;             // set for --help
+  bool check_only = false;           // --check-config: validate the settings, then exit
+};
+
+// Throws SettingsError naming the setting (flag and environment variable) for a bad value.
+ParseOutcome parse_settings(const std::vector<std::string>& args, const EnvLookup& env);
+
+// The --help text: every setting, its environment variable and its default.
+std::string settings_help();
+
+}  // namespace redial::runner
