@@ -79,7 +79,7 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
   daemon_ = MHD_start_daemon(
       flags, static_cast<std::uint16_t>(port), nullptr, nullptr, &HttpServer_on_request, this,
       MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
-      MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+      MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
   if (daemon_ == nullptr)
     throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) +
                              " (address in use or not available)");
