@@ -1,5 +1,6 @@
 #include "core/lead_record.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
@@ -30,13 +31,33 @@ LeadStatus parse_status(std::string_view name) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-  // nlohmann's serializer does the escaping (UTF-8 checked); we only place the result.
+  // Plain printable ASCII needs no escaping: placed as is (the same bytes nlohmann writes, without
+  // its temporary json value, string copy and locale lookup, which dominated writing a snapshot).
+  bool plain = true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
+  // Anything else: nlohmann's serializer does the escaping (UTF-8 checked).
   out += nlohmann::json(std::string(s)).dump();
 }
 
 namespace {
 
-void append_int(std::string& out, std::int64_t v) { out += std::to_string(v); }
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
 
 void append_optional(std::string& out, const std::optional<std::int64_t>& v) {
   if (v) {

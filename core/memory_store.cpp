@@ -6,15 +6,21 @@
 
 namespace redial {
 
-StateBuilder::StateBuilder(StoreState base) {
-  for (auto& r : base.records) {
-    std::string key = r.key;
-    auto it = records_.find(key);
-    // The same key in two month files (the seed started a new record each month): keep the
-    // most recently updated one.
-    if (it == records_.end() || r.record.updated_at >= it->second.record.updated_at)
-      records_[key] = std::move(r);
+StateBuilder::StateBuilder(StoreState base) : records_(std::move(base.records)) {
+  index_.reserve(records_.size());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    auto [it, inserted] = index_.try_emplace(records_[i].key, kept);
+    if (inserted) {
+      if (kept != i) records_[kept] = std::move(records_[i]);
+      ++kept;
+    } else if (records_[i].record.updated_at >= records_[it->second].record.updated_at) {
+      // The same key in two month files (the seed started a new record each month): keep the
+      // most recently updated one.
+      records_[it->second] = std::move(records_[i]);
+    }
   }
+  records_.resize(kept);
   for (auto& c : base.in_flight) {
     std::string phone = c.phone;
     in_flight_[phone] = std::move(c);
@@ -27,7 +33,12 @@ void StateBuilder::apply(const Mutation& m) {
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, RecordPut>) {
-          records_[v.key] = StoredRecord{v.month, v.key, v.record};
+          auto [it, inserted] = index_.try_emplace(v.key, records_.size());
+          if (inserted) {
+            records_.push_back(StoredRecord{v.month, v.key, v.record});
+          } else {
+            records_[it->second] = StoredRecord{v.month, v.key, v.record};
+          }
           if (v.record.last_call_id)
             seen_.push_back(CallSeen{v.key, *v.record.last_call_id, v.record.updated_at});
         } else if constexpr (std::is_same_v<T, CallSeen>) {
@@ -48,11 +59,11 @@ void StateBuilder::apply(const Mutation& m) {
 
 StoreState StateBuilder::take() {
   StoreState s;
-  s.records.reserve(records_.size());
-  for (auto& [k, r] : records_) s.records.push_back(std::move(r));
+  s.records = std::move(records_);
   for (auto& [p, c] : in_flight_) s.in_flight.push_back(std::move(c));
   s.seen = std::move(seen_);
   records_.clear();
+  index_.clear();
   in_flight_.clear();
   seen_.clear();
   return s;

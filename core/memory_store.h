@@ -2,6 +2,7 @@
 // A Store in memory, for tests and the simulator: what was synced survives crash(); what was
 // only appended does not. Faults can be injected.
 #include <map>
+#include <unordered_map>
 
 #include "core/store.h"
 
@@ -48,7 +49,10 @@ class StateBuilder {
   StoreState take();
 
  private:
-  std::map<std::string, StoredRecord> records_;
+  // Records stay in the vector they arrived in (no copy into a tree: on a big month file that
+  // pass cost as much as the parse); index_ finds a key's slot.
+  std::vector<StoredRecord> records_;
+  std::unordered_map<std::string, std::size_t> index_;
   std::map<std::string, InFlightCall> in_flight_;  // by phone
   std::vector<CallSeen> seen_;
 };

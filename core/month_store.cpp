@@ -85,6 +85,55 @@ void write_file_atomically(const std::string& dir, const std::string& path, cons
   fsync_path(dir, do_fsync);
 }
 
+// write_file_atomically for a file built piece by piece: the caller appends to buffer() and calls
+// flush_if_full(), so the file goes out in ~1 MB writes and never sits whole in memory (a 1M-lead
+// month file is 436 MB). Until commit() the destination is untouched; a writer destroyed before
+// commit() removes its temp file.
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter(const std::string& dir, const std::string& path, bool do_fsync)
+      : dir_(dir), path_(path), tmp_(path + ".tmp"), fsync_(do_fsync) {
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw StoreError(tmp_ + ": cannot create: " + errno_text());
+    buf_.reserve(kChunk + kChunk / 4);
+  }
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(tmp_.c_str());
+    }
+  }
+
+  std::string& buffer() { return buf_; }
+  void flush_if_full() {
+    if (buf_.size() >= kChunk) flush();
+  }
+  // Writes the rest, fsyncs, renames over the destination and fsyncs the directory.
+  void commit() {
+    flush();
+    if (fsync_ && ::fsync(fd_) != 0) throw StoreError(tmp_ + ": fsync failed: " + errno_text());
+    ::close(fd_);
+    fd_ = -1;
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+      throw StoreError(path_ + ": cannot rename from " + tmp_ + ": " + errno_text());
+    fsync_path(dir_, fsync_);
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 1 << 20;
+  void flush() {
+    write_all(fd_, tmp_, buf_.data(), buf_.size());
+    buf_.clear();
+  }
+
+  std::string dir_, path_, tmp_;
+  bool fsync_;
+  int fd_ = -1;
+  std::string buf_;
+};
+
 // "redial-queue_2025-12.json" -> 202512; 0 if the name is not a month file.
 MonthId month_from_name(const std::string& name) {
   static const std::string prefix = "redial-queue_", suffix = ".json";
@@ -220,22 +269,23 @@ bool MonthStore::wants_checkpoint() const {
 
 void MonthStore::checkpoint(const RecordSource& source) {
   sync();
-  std::string out;
   for (MonthId m : dirty_months_) {
-    out.clear();
+    AtomicFileWriter file(opt_.dir, month_path(m), opt_.fsync);
+    std::string& out = file.buffer();
     out.push_back('{');
     bool first = true;
     source.for_each_in_month(m, [&](const std::string& key, const LeadRecord& r) {
       append_month_file_entry(out, first, key, r);
       first = false;
+      file.flush_if_full();
     });
     out.push_back('}');
-    write_file_atomically(opt_.dir, month_path(m), out, opt_.fsync);
+    file.commit();
     known_months_.insert(m);
   }
   // A new journal holding only the calls in flight and the recent call ids, so they survive
   // the fold.
-  out.clear();
+  std::string out;
   for (const auto& call : source.in_flight_calls()) append_journal_line(out, CallStarted{call});
   for (const auto& seen : source.recent_call_ids()) append_journal_line(out, seen);
   ::close(journal_fd_);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
+#include <unordered_set>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -61,13 +63,16 @@ void RedialQueue::load() {
   const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
+  std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
   for (auto& seen : state.seen) {
     auto it = records_.find(seen.key);
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
+    if (!loaded_ids.insert(seen.key + '\n' + seen.call_id).second) continue;  // listed twice
     auto& hashes = it->second.call_id_hashes;
-    if (std::find(hashes.begin(), hashes.end(), h) != hashes.end()) continue;
-    remember_call_id(it->second, h);
+    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
+    // Kept for the next checkpoint even when it is the record's last_call_id (already in the
+    // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
   }
   for (auto& call : state.in_flight) {
@@ -88,14 +93,19 @@ std::optional<TimeMs> RedialQueue::due_time(const LeadRecord& r) const {
   return std::nullopt;
 }
 
-bool RedialQueue::in_ready_window(const LeadRecord& r, LocalDay today) const {
-  if (policy_.ready_window_days == 0 || r.status == LeadStatus::kRescheduled) return true;
-  return calendar_.local_day(r.created_at) > today - policy_.ready_window_days;
+TimeMs RedialQueue::window_start(LocalDay today) const {
+  if (policy_.ready_window_days == 0) return std::numeric_limits<TimeMs>::min();
+  // local_day(t) > today - N exactly when t is at or after the start of local day today - N + 1.
+  return calendar_.start_of_day(today - policy_.ready_window_days + 1);
+}
+
+bool RedialQueue::in_ready_window(const LeadRecord& r, TimeMs window_start) const {
+  return r.status == LeadStatus::kRescheduled || r.created_at >= window_start;
 }
 
 void RedialQueue::reindex(SlotMap::iterator it) {
   Slot& slot = it->second;
-  const std::string* key = &it->first;
+  SlotMap::value_type* key = &*it;
   if (slot.indexed_due >= 0) ready_index_.erase({slot.indexed_due, key});
   slot.indexed_due = -1;
   if (auto due = due_time(slot.record)) {
@@ -153,7 +163,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
                 std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
                     slot.call_id_hashes.end();
     if (seen) {
-      if (ends_flight) end_call(phone, "duplicate result of the call in flight");
+      // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
+      // must not end a newer dial that has no call id yet (that call may still be ringing).
+      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+        end_call(phone, "duplicate result of the call in flight");
       log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", key, r.call_id);
       emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
       return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
@@ -185,29 +198,32 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   remember_call_id(slot, id_hash);
   recent_.push_back(CallSeen{key, r.call_id, now});
 
+  // The decision text is for the event listener only; formatting local times is not free.
+  const bool tracing = static_cast<bool>(listener_);
   std::string decision;
   if (was_closed) {
     // A late result for a closed lead is recorded, but never reopens it.
-    decision = "recorded; lead stays " + std::string(status_name(rec.status));
+    if (tracing) decision = "recorded; lead stays " + std::string(status_name(rec.status));
   } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome)) {
     rec.status = LeadStatus::kCompleted;
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now;
-    decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
+    if (tracing)
+      decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
   } else if (rec.attempts >= policy_.max_attempts) {
     rec.status = LeadStatus::kMaxAttempts;
     rec.scheduled_callback_time.reset();
-    decision = "max attempts reached";
+    if (tracing) decision = "max attempts reached";
   } else if (r.scheduled_callback_time) {
     rec.status = LeadStatus::kRescheduled;
     rec.scheduled_callback_time = r.scheduled_callback_time;
     rec.next_redial_timestamp = *r.scheduled_callback_time;
-    decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
+    if (tracing) decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
   } else {
     rec.status = LeadStatus::kPending;
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now + policy_.wait_after_result_ms(rec.attempts);
-    decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
+    if (tracing) decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
   }
   put(it);
   if (ends_flight) end_call(phone, "result received");
@@ -224,9 +240,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   }
   log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", key,
              status_name(rec.status));
-  emit(now, "result", key,
-       r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
-           "): " + decision);
+  if (tracing)
+    emit(now, "result", key,
+         r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
+             "): " + decision);
   return {created ? ApplyKind::kCreated : ApplyKind::kUpdated, key, rec.status, rec.attempts};
 }
 
@@ -254,17 +271,17 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   log_->info(
       "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}", key,
       calendar_.format_local(dial_at));
-  emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
+  if (listener_) emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
   return key;
 }
 
 std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
   std::vector<ReadyLead> out;
   if (!calendar_.is_open(now)) return out;
-  const LocalDay today = calendar_.local_day(now);
+  const TimeMs from = window_start(calendar_.local_day(now));
   for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now; ++it) {
-    const Slot& slot = records_.at(*it->second);
-    if (in_ready_window(slot.record, today)) out.push_back({*it->second, it->first});
+    if (in_ready_window(it->second->second.record, from))
+      out.push_back({it->second->first, it->first});
   }
   return out;
 }
@@ -338,18 +355,18 @@ TickSummary RedialQueue::tick() {
   // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
   // status and max attempts are the index's own condition; due leads outside the window will
   // never be in it again (days only move forward) and leave the index.
-  const LocalDay today = calendar_.local_day(now);
+  const TimeMs from = window_start(calendar_.local_day(now));
   std::vector<const std::string*> due;
   std::size_t out_of_window = 0;
   for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now;) {
-    Slot& slot = records_.at(*it->second);
-    if (!in_ready_window(slot.record, today)) {
+    Slot& slot = it->second->second;
+    if (!in_ready_window(slot.record, from)) {
       slot.indexed_due = -1;
       it = ready_index_.erase(it);
       ++out_of_window;
       continue;
     }
-    due.push_back(it->second);
+    due.push_back(&it->second->first);
     ++it;
   }
   log_->info("Filtered to today's records {{\"count\":{},\"outside_window\":{}}}", due.size(),
@@ -391,7 +408,7 @@ TickSummary RedialQueue::tick() {
           "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}", key,
           e.what());
       emit(now, "error", key, e.what());
-      ready_index_.erase({it->second.indexed_due, &it->first});
+      ready_index_.erase({it->second.indexed_due, &*it});
       it->second.indexed_due = -1;
       continue;
     }
@@ -425,7 +442,7 @@ TickSummary RedialQueue::tick() {
   for (const auto& req : to_dial) {
     log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", req.key,
                req.attempt_number);
-    emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
+    if (listener_) emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
     try {
       dialer_.dial(req);
       // A dialer may report a failure from inside dial(); then it was no call.
@@ -462,7 +479,7 @@ void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& ca
   InFlightCall& call = in_flight_.at(p->second);
   call.call_id = call_id;
   store_.append(CallAccepted{call.phone, dial_seq, call_id});
-  emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
+  if (listener_) emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
 }
 
 void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reason,
@@ -536,7 +553,7 @@ std::vector<MonthId> RedialQueue::enforce_retention() {
       ++it;
       continue;
     }
-    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &it->first});
+    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
     if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
     it = records_.erase(it);
     ++removed;

@@ -141,15 +141,17 @@ class RedialQueue final : private RecordSource {
     std::optional<LeadStatus> counted_as;       // the status counts_ holds this record under
     std::vector<std::uint64_t> call_id_hashes;  // call ids recorded since load, for duplicates
   };
+  using SlotMap = std::unordered_map<std::string, Slot>;
+  // Index entries point at the record's map entry (stable: the map is node-based), so a scan
+  // reaches key and record without a hash lookup.
+  using IndexEntry = std::pair<TimeMs, SlotMap::value_type*>;
   // Ties on the due time are broken by key, so runs replay identically.
   struct DueOrder {
-    bool operator()(const std::pair<TimeMs, const std::string*>& a,
-                    const std::pair<TimeMs, const std::string*>& b) const {
-      return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+    bool operator()(const IndexEntry& a, const IndexEntry& b) const {
+      return a.first != b.first ? a.first < b.first : a.second->first < b.second->first;
     }
   };
-  using ReadyIndex = std::set<std::pair<TimeMs, const std::string*>, DueOrder>;
-  using SlotMap = std::unordered_map<std::string, Slot>;
+  using ReadyIndex = std::set<IndexEntry, DueOrder>;
 
   void for_each_in_month(
       MonthId month,
@@ -159,7 +161,9 @@ class RedialQueue final : private RecordSource {
   void put(SlotMap::iterator it);
   void reindex(SlotMap::iterator it);
   std::optional<TimeMs> due_time(const LeadRecord& r) const;
-  bool in_ready_window(const LeadRecord& r, LocalDay today) const;
+  // The first instant of the ready window on the local day `today` (the minimum when it is off).
+  TimeMs window_start(LocalDay today) const;
+  bool in_ready_window(const LeadRecord& r, TimeMs window_start) const;
   void end_call(const std::string& phone, const std::string& reason);
   void expire_calls(TimeMs now, TickSummary& summary);
   void remember_call_id(Slot& slot, std::uint64_t id_hash);

@@ -1,0 +1,89 @@
+#pragma once
+// The rules every run must keep, whatever the scenario expects. The checker keeps its own model
+// of what the outside world knows (acknowledged results, calls really in progress) and checks the
+// queue against it at every dial, every webhook and every restart, plus a full scan at the end.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/dialer.h"
+#include "core/lead_record.h"
+#include "core/redial_policy.h"
+#include "core/redial_queue.h"
+
+namespace date {
+class time_zone;
+}
+
+namespace redial::sim {
+
+struct Violation {
+  TimeMs at = 0;
+  std::string event;  // the event being processed, e.g. "tick", "webhook 12345-c2"
+  std::string rule;   // short name of the rule broken
+  std::string what;
+};
+
+class InvariantChecker {
+ public:
+  explicit InvariantChecker(const RedialPolicy& policy);
+
+  // A call is really in progress on `phone` (normalized) until `until`. `by_queue`: the queue
+  // dialed it (false: a first call made outside the queue, which the queue cannot know about).
+  void call_started(const std::string& phone, const std::string& call_id, TimeMs until,
+                    bool by_queue);
+
+  // The queue asks for a dial. `current` is the queue's record now. Returns the id of a call made
+  // outside the queue that is in progress on the same phone ("" if none): not a violation, since
+  // the queue cannot see such calls, but worth a note.
+  std::string on_dial(TimeMs now, const std::string& event, const DialRequest& r,
+                      const LeadRecord* current);
+  // apply_result returned; called before the ack. `before_attempts`: -1 if no record before.
+  void on_applied(TimeMs now, const std::string& event, const std::string& call_id,
+                  const ApplyResult& res, int before_attempts);
+  // The result was made durable and acknowledged to the sender.
+  void on_ack(TimeMs now, const std::string& event, const std::string& key,
+              const std::string& call_id, const ApplyResult& res, const LeadRecord& rec,
+              std::optional<TimeMs> callback_at);
+  // stop_lead was made durable.
+  void on_stop(const std::string& key);
+  // The queue was rebuilt from the store after a crash: nothing acknowledged may be missing.
+  void after_reload(TimeMs now, const std::string& event, const RedialQueue& q);
+  // Full scan at the end of the run.
+  void final_scan(TimeMs now, const RedialQueue& q);
+
+  const std::vector<Violation>& violations() const { return violations_; }
+  std::size_t checks() const { return checks_; }
+
+ private:
+  struct Acked {
+    int attempts = 0;
+    std::vector<std::string> outcomes;
+    std::string last_call_id;
+    TimeMs result_at = 0;
+    std::optional<TimeMs> callback_at;
+    bool completed = false;  // a success or stop outcome, or stop_lead, was acknowledged
+  };
+  struct Busy {
+    std::string call_id;
+    TimeMs until = 0;
+    bool by_queue = true;
+  };
+
+  TimeMs wait_after(int attempts) const;
+  bool open_at(TimeMs t) const;
+  void violate(TimeMs at, const std::string& event, const char* rule, std::string what);
+
+  RedialPolicy policy_;
+  const date::time_zone* zone_;
+  std::map<std::string, Acked> acked_;                // by lead key
+  std::map<std::string, std::set<std::string>> ids_;  // acknowledged call ids by lead key
+  std::map<std::string, Busy> busy_;                  // by normalized phone
+  std::vector<Violation> violations_;
+  std::size_t checks_ = 0;
+};
+
+}  // namespace redial::sim

@@ -1,0 +1,150 @@
+#pragma once
+// Runs one scenario in virtual time: the world (leads, calls, Bland's webhooks, the process that
+// crashes and restarts) around one RedialQueue on a ManualClock and a MemoryStore.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/memory_store.h"
+#include "core/redial_queue.h"
+#include "sim/event_queue.h"
+#include "sim/expectations.h"
+#include "sim/invariants.h"
+#include "sim/scenario.h"
+#include "sim/sim_dialer.h"
+#include "sim/trace.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace redial::sim {
+
+struct RunResult {
+  std::string file, name;
+  bool passed = false;
+  std::string error;  // the run could not be carried out (bad scenario, store error)
+  std::size_t leads = 0;
+  std::map<std::string, long long> totals;  // kTotalNames
+  TimeMs start = 0, last_event = 0;
+  std::string span_text;  // "14:00 .. 17:55 (3h55m)"
+  double wall_ms = 0;
+  std::uint64_t events = 0;
+  std::uint64_t trace_lines = 0;
+  std::uint64_t trace_hash = 0;
+  std::size_t invariant_checks = 0;
+  std::vector<Violation> violations;
+  std::vector<FieldDiff> diffs;
+};
+
+struct SimOptions {
+  std::FILE* trace_out = nullptr;          // --trace
+  std::shared_ptr<spdlog::logger> logger;  // nullptr: a silent logger
+};
+
+// What the simulator knows about one lead of the world.
+struct SimLead {
+  LeadSpec spec;
+  std::string key;               // lead key in the queue
+  std::string phone;             // normalized
+  int calls = 0;                 // calls that really happened (first call and connected redials)
+  std::vector<TimeMs> dials_at;  // every dial the queue started
+  struct WebhookPlan {
+    TimeMs extra_delay_ms = 0;
+    bool lost = false;
+    std::vector<TimeMs> duplicate_offsets_ms;  // copies, after the original
+  };
+  std::map<int, WebhookPlan> webhooks;     // by call number
+  std::map<int, std::uint64_t> dial_seqs;  // by call number, for calls the queue dialed
+  // Restarts tied to this lead's webhooks, by call number.
+  std::map<int, EventSpec> restart_before_ack, restart_after_ack;
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, SimOptions options);
+  ~Simulation();
+  RunResult run();
+
+  // ---- for SimDialer ----
+  TimeMs now() const { return clock_.now_ms(); }
+  const Scenario& scenario() const { return sc_; }
+  void trace(const std::string& kind, const std::string& key, const std::string& detail);
+  // Records a dial the queue started and checks it; returns the lead (made up if unknown).
+  SimLead& dial_started(const DialRequest& r);
+  // The dial connected: the call happens. Returns its call id.
+  std::string connect(SimLead& lead, TimeMs at, std::uint64_t dial_seq);
+  // Runs `fn` at `t` only if the same process incarnation is still up then (the answer to a
+  // request dies with the process that sent it).
+  void at_same_process(TimeMs t, const std::string& label, std::function<void(RedialQueue&)> fn);
+  // Crashes the process right after the current event.
+  void crash_after_event(TimeMs downtime_ms, const std::string& why);
+
+ private:
+  struct Webhook {
+    std::size_t lead;  // index in leads_
+    int call = 0;      // call number; 0 for a webhook event from the scenario
+    std::string call_id;
+    OutcomeSpec outcome;
+    bool copy = false;                      // a duplicate sent on purpose
+    std::optional<std::uint64_t> dial_seq;  // the queue's dial this call came from
+  };
+
+  void at(TimeMs t, std::string label, std::function<void()> fn, bool background = false);
+  void setup();
+  // Runs `fn` now if the process is up, else retries after webhook_retry_seconds (an outside
+  // request to a process that is down fails and is sent again).
+  void run_when_up(const std::string& label, std::function<void()> fn);
+  std::size_t lead_index(const std::string& lead_id, const std::string& phone);
+  const OutcomeSpec& outcome_of(const SimLead& l, int call) const;
+  void place_call(std::size_t li, int call, TimeMs at, const char* how,
+                  std::optional<std::uint64_t> dial_seq = std::nullopt);
+  void schedule_webhook(const Webhook& w, TimeMs at);
+  void deliver(const Webhook& w_in);
+  void schedule_tick(TimeMs at);
+  void do_tick();
+  void crash(TimeMs downtime_ms, const std::string& why);
+  void come_up(bool tick);
+  void make_queue();
+  bool drained() const;
+  void flush_violations();
+  void collect(RunResult& r);
+  std::string fmt(TimeMs t) const { return sc_.time->brief(t); }
+  std::string record_text(const std::string& key) const;
+
+  const Scenario& sc_;
+  SimOptions opt_;
+  ManualClock clock_;
+  MemoryStore store_;
+  SimDialer dialer_;
+  std::unique_ptr<RedialQueue> queue_;
+  InvariantChecker checker_;
+  EventQueue events_;
+  Trace trace_;
+  std::shared_ptr<spdlog::logger> logger_;
+
+  std::vector<SimLead> leads_;
+  std::map<std::string, std::size_t> by_lead_id_, by_key_;
+  bool up_ = false;
+  std::uint64_t epoch_ = 0;     // process incarnation
+  std::uint64_t tick_gen_ = 0;  // tick schedule; a restart starts a new one
+  std::string event_label_;
+  std::string last_tick_note_;
+  TimeMs trace_time_cache_ = -1;
+  std::string trace_time_text_;
+  std::optional<TimeMs> pending_crash_;
+  std::string pending_crash_why_;
+  std::map<std::string, long long> n_;  // counters, kTotalNames
+  std::uint64_t events_run_ = 0;
+  std::size_t violations_traced_ = 0;
+  TimeMs last_event_ = 0;
+};
+
+RunResult run_scenario(const Scenario& scenario, SimOptions options);
+
+}  // namespace redial::sim
