@@ -74,6 +74,7 @@ void BlandDialer::dial(const DialRequest& req) {
     return;
   }
   dial_times_.push_back(now);
+  dialing_.insert(req.dial_seq);
   Attempt a{req.dial_seq, req.key, build_call_body(template_, req, settings_.webhook_url()).dump()};
   post(std::move(a));
 }
@@ -90,6 +91,8 @@ void BlandDialer::post(Attempt a) {
 }
 
 void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
+  bool retrying = (r.status == 0 && !r.request_sent_unknown) || r.status == 429 || r.status >= 500;
+  if (!retrying || a.tries > settings_.dial_retries) dialing_.erase(a.dial_seq);
   if (r.status >= 200 && r.status < 300) {
     auto j = json::parse(r.body, nullptr, false);
     std::string call_id;
@@ -102,6 +105,12 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
                    json{{"key", a.key}, {"call_id", call_id}, {"ms", r.elapsed_ms}}.dump());
       queue_->on_dial_accepted(a.dial_seq, call_id);
       changed_();
+      if (auto it = reconcile_when_accepted_.find(a.dial_seq);
+          it != reconcile_when_accepted_.end()) {
+        InFlightCall call{a.dial_seq, "", it->second, call_id, clock_.now_ms()};
+        reconcile_when_accepted_.erase(it);
+        loop_.add_timer(settings_.policy.call_timeout_ms, [this, call] { lookup(call, 1); });
+      }
       return;
     }
     ++metrics_.dials_failed;
@@ -163,6 +172,8 @@ std::size_t BlandDialer::abandon_waiting(const std::string& reason) {
   waiting_.clear();
   for (auto& [seq, entry] : list) {
     loop_.cancel_timer(entry.first);
+    dialing_.erase(seq);
+    reconcile_when_accepted_.erase(seq);
     queue_->on_dial_failed(seq, reason);
   }
   if (n > 0) changed_();
@@ -170,7 +181,14 @@ std::size_t BlandDialer::abandon_waiting(const std::string& reason) {
 }
 
 bool BlandDialer::reconcile(const InFlightCall& call) {
-  if (call.call_id.empty()) return false;  // never accepted: nothing to ask Bland about
+  if (call.call_id.empty()) {
+    if (!dialing_.count(call.dial_seq)) return false;  // no answer will come: release it
+    // The dial request is still outstanding: the call may be starting right now.
+    reconcile_when_accepted_[call.dial_seq] = call.key;
+    spdlog::warn("Call time-out while its dial request is outstanding; looked up once accepted {}",
+                 json{{"key", call.key}, {"dial_seq", call.dial_seq}}.dump());
+    return true;
+  }
   ++metrics_.reconciles;
   spdlog::warn("Reconciling a call without a result {}",
                json{{"key", call.key}, {"call_id", call.call_id}}.dump());

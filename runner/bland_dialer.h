@@ -8,11 +8,14 @@
 //                              call time-out's reconcile settles it (never a blind second dial)
 // Per-hour and per-day limits hold dials back (on_dial_failed with a retry time).
 // reconcile(): GET {base}/v1/calls/{id}; ended -> applied like a webhook; 404 -> release_call.
+// A call whose dial request is still outstanding is not released: it is looked up once Bland
+// has named it (a slow dial must never free the phone for a second call).
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "core/dialer.h"
@@ -67,6 +70,10 @@ class BlandDialer final : public Dialer {
   std::function<void()> changed_;
   std::deque<TimeMs> dial_times_;  // dials sent in the last 24 h (for the rate limits)
   std::map<std::uint64_t, std::pair<EventLoop::TimerId, Attempt>> waiting_;  // by dial_seq
+  // Dials whose POST is outstanding or waiting for a retry: the queue will hear about them.
+  std::set<std::uint64_t> dialing_;
+  // Dials the queue asked to reconcile before Bland named the call: looked up once accepted.
+  std::map<std::uint64_t, std::string> reconcile_when_accepted_;  // dial_seq -> key
 };
 
 }  // namespace redial::runner

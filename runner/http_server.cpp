@@ -76,10 +76,10 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
   if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
     throw std::runtime_error("listen-address: '" + address + "' is not an IPv4 address");
   unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-  daemon_ = MHD_start_daemon(
-      flags, static_cast<std::uint16_t>(port), nullptr, nullptr, &HttpServer_on_request, this,
-      MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
-      MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+  daemon_ = MHD_start_daemon(flags, static_cast<std::uint16_t>(port), nullptr, nullptr,
+                             &HttpServer_on_request, this, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
+                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
   if (daemon_ == nullptr)
     throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) +
                              " (address in use or not available)");

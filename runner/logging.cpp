@@ -10,15 +10,25 @@
 namespace redial::runner {
 namespace {
 
-// %* : the message as a JSON string literal (quoted and escaped).
+// %* : the message as a JSON string literal; a message ending in a JSON object (the core's and
+// the runner's "Text {\"key\":...}" style) becomes "msg":"Text","fields":{...}.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
+    using nlohmann::json;
     std::string text(msg.payload.data(), msg.payload.size());
-    std::string quoted =
-        nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    dest.append(quoted.data(), quoted.data() + quoted.size());
+    std::string out;
+    std::size_t brace = text.find(" {");
+    if (brace != std::string::npos && !text.empty() && text.back() == '}') {
+      json fields = json::parse(text.substr(brace + 1), nullptr, false);
+      if (fields.is_object()) {
+        out = json(text.substr(0, brace)).dump(-1, ' ', false, json::error_handler_t::replace) +
+              ",\"fields\":" + fields.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+    }
+    if (out.empty()) out = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    dest.append(out.data(), out.data() + out.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonMessageFlag>();

@@ -44,6 +44,7 @@ struct Options {
   double loss_rate = 0;
   std::uint64_t seed = 1;
   int fail_dials = 0;
+  TimeMs dial_latency_ms = 0;  // answer POST /v1/calls this late (a slow Bland)
   std::string default_outcome = "NO_ANSWER";
 };
 
@@ -167,7 +168,13 @@ class Emulator {
             {"message", "Call successfully queued."},
             {"call_id", id},
             {"batch_id", nullptr}};
-    return HttpResponse{200, ok.dump() + "\n"};
+    HttpResponse resp{200, ok.dump() + "\n"};
+    if (opt_.dial_latency_ms > 0) {
+      // Held (connection suspended) and released by a timer: every held answer goes together.
+      resp.needs_sync = true;
+      loop_.add_timer(opt_.dial_latency_ms, [this] { server_->release_deferred(true); });
+    }
+    return resp;
   }
 
   json object_of(const Call& c) const {
@@ -253,7 +260,7 @@ class Emulator {
 
 int main(int argc, char** argv) {
   Options o;
-  std::string script_file, delay, window;
+  std::string script_file, delay, window, latency;
   po::options_description desc("bland-emulator options");
   desc.add_options()("help,h", "Print this help")(
       "listen-address", po::value(&o.address)->default_value("127.0.0.1"), "Listen address")(
@@ -275,7 +282,9 @@ int main(int argc, char** argv) {
                                          "Fraction of webhooks never sent")(
       "seed", po::value(&o.seed)->default_value(1), "Random seed (call ids, losses, duplicates)")(
       "fail-dials", po::value(&o.fail_dials)->default_value(0),
-      "Answer the first N POST /v1/calls with 503");
+      "Answer the first N POST /v1/calls with 503")(
+      "dial-latency", po::value(&latency)->default_value("0"),
+      "Answer POST /v1/calls this late (plain number = seconds)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -286,6 +295,7 @@ int main(int argc, char** argv) {
     }
     o.delay_ms = parse_duration_ms(delay, kSecondMs, "webhook-delay");
     o.window_ms = parse_duration_ms(window, kSecondMs, "same-number-window");
+    o.dial_latency_ms = parse_duration_ms(latency, kSecondMs, "dial-latency");
   } catch (const std::exception& e) {
     std::cerr << "bland-emulator: " << e.what() << "\n";
     return 2;
