@@ -34,7 +34,8 @@ class Dialer {
   // RedialQueue::on_dial_accepted or on_dial_failed (it may do so from inside dial()).
   virtual void dial(const DialRequest& request) = 0;
   // A call has had no result for call_timeout_ms. Return true if the dialer will settle it
-  // (RedialQueue::apply_result or release_call later); false releases it now.
+  // (RedialQueue::apply_result or release_call later); false releases it now. The queue asks
+  // once per call: after true, settling it is the dialer's job, however long it takes.
   virtual bool reconcile(const InFlightCall& call) {
     (void)call;
     return false;

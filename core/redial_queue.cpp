@@ -35,6 +35,13 @@ std::uint64_t hash_call_id(const std::string& id) { return std::hash<std::string
 
 constexpr std::size_t kCallIdsRemembered = 16;
 
+// A value placed inside a JSON string in a log line, escaped so the line stays valid JSON.
+std::string esc(std::string_view v) {
+  std::string quoted;
+  append_json_string(quoted, v);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 }  // namespace
 
 RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, Dialer& dialer,
@@ -82,7 +89,8 @@ void RedialQueue::load() {
     in_flight_[phone] = std::move(call);
   }
   log_->info("Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
-             records_.size(), month_name(calendar_.month_of(clock_.now_ms())), in_flight_.size());
+             records_.size(), esc(month_name(calendar_.month_of(clock_.now_ms()))),
+             in_flight_.size());
 }
 
 std::optional<TimeMs> RedialQueue::due_time(const LeadRecord& r) const {
@@ -167,7 +175,8 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
       // must not end a newer dial that has no call id yet (that call may still be ringing).
       if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
         end_call(phone, "duplicate result of the call in flight");
-      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", key, r.call_id);
+      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
+                 esc(r.call_id));
       emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
       return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
     }
@@ -230,16 +239,16 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
 
   if (created) {
     log_->info(
-        "Added new lead to redial queue {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":1}}", key,
-        r.outcome);
+        "Added new lead to redial queue {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":1}}",
+        esc(key), esc(r.outcome));
   } else {
     log_->info(
         "Updated redial queue record {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":{},"
         "\"status\":\"{}\"}}",
-        key, r.outcome, rec.attempts, status_name(rec.status));
+        esc(key), esc(r.outcome), rec.attempts, esc(status_name(rec.status)));
   }
-  log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", key,
-             status_name(rec.status));
+  log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", esc(key),
+             esc(status_name(rec.status)));
   if (tracing)
     emit(now, "result", key,
          r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
@@ -269,8 +278,8 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   it->second.month = calendar_.month_of(now);
   put(it);
   log_->info(
-      "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}", key,
-      calendar_.format_local(dial_at));
+      "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}",
+      esc(key), esc(calendar_.format_local(dial_at)));
   if (listener_) emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
   return key;
 }
@@ -340,7 +349,7 @@ TickSummary RedialQueue::tick() {
   } else if (!calendar_.is_open(now)) {
     summary.skipped_reason = "outside business hours";
     log_->info("Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
-               calendar_.format_local(now));
+               esc(calendar_.format_local(now)));
   }
   if (!summary.skipped_reason.empty()) {
     store_.sync();
@@ -405,8 +414,8 @@ TickSummary RedialQueue::tick() {
     } catch (const InputError& e) {
       ++summary.errors;
       log_->error(
-          "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}", key,
-          e.what());
+          "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}",
+          esc(key), esc(e.what()));
       emit(now, "error", key, e.what());
       ready_index_.erase({it->second.indexed_due, &*it});
       it->second.indexed_due = -1;
@@ -418,7 +427,7 @@ TickSummary RedialQueue::tick() {
       rec.updated_at = now;
       put(it);
       log_->info("Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
-                 key, calendar_.format_local(rec.next_redial_timestamp));
+                 esc(key), esc(calendar_.format_local(rec.next_redial_timestamp)));
       emit(now, "skip", key,
            "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
       continue;
@@ -437,10 +446,15 @@ TickSummary RedialQueue::tick() {
   }
   // The calls in flight are durable before any call is placed.
   store_.sync();
+  // The call time-out runs from the dial, not from the start of a tick whose sync may have
+  // stalled; the journal keeps the earlier time, which only errs towards an earlier reconcile.
+  const TimeMs dialed_at = clock_.now_ms();
+  for (const auto& req : to_dial)
+    in_flight_.at(phone_by_dial_.at(req.dial_seq)).dialed_at = dialed_at;
 
   // Phase 5: dial.
   for (const auto& req : to_dial) {
-    log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", req.key,
+    log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", esc(req.key),
                req.attempt_number);
     if (listener_) emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
     try {
@@ -448,10 +462,10 @@ TickSummary RedialQueue::tick() {
       // A dialer may report a failure from inside dial(); then it was no call.
       if (phone_by_dial_.count(req.dial_seq)) {
         ++summary.calls_made;
-        log_->info("CALL INITIATED: Redial successful {{\"key\":\"{}\"}}", req.key);
+        log_->info("CALL INITIATED: Redial successful {{\"key\":\"{}\"}}", esc(req.key));
       }
     } catch (const std::exception& e) {
-      log_->error("Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", req.key, e.what());
+      log_->error("Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", esc(req.key), esc(e.what()));
       on_dial_failed(req.dial_seq, e.what());
     }
   }
@@ -473,7 +487,7 @@ void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& ca
   auto p = phone_by_dial_.find(dial_seq);
   if (p == phone_by_dial_.end()) {
     log_->debug("Dial answer for a call no longer in flight {{\"dial_seq\":{},\"call_id\":\"{}\"}}",
-                dial_seq, call_id);
+                dial_seq, esc(call_id));
     return;
   }
   InFlightCall& call = in_flight_.at(p->second);
@@ -499,8 +513,8 @@ void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reas
     it->second.record.updated_at = now;
     put(it);
   }
-  log_->warn("Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}", key,
-             reason);
+  log_->warn("Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}",
+             esc(key), esc(reason));
   emit(now, "dial_failed", key, reason);
 }
 
@@ -510,8 +524,8 @@ bool RedialQueue::release_call(std::uint64_t dial_seq, const std::string& reason
   const std::string phone = p->second;
   const std::string key = in_flight_.at(phone).key;
   end_call(phone, "released: " + reason);
-  log_->warn("Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}", key,
-             reason);
+  log_->warn("Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}",
+             esc(key), esc(reason));
   emit(clock_.now_ms(), "released", key, reason);
   return true;
 }
@@ -524,7 +538,7 @@ bool RedialQueue::stop_lead(const std::string& key, const std::string& reason) {
   it->second.record.scheduled_callback_time.reset();
   it->second.record.updated_at = now;
   put(it);
-  log_->info("Lead stopped {{\"key\":\"{}\",\"reason\":\"{}\"}}", key, reason);
+  log_->info("Lead stopped {{\"key\":\"{}\",\"reason\":\"{}\"}}", esc(key), esc(reason));
   emit(now, "stop", key, reason);
   return true;
 }
@@ -562,7 +576,7 @@ std::vector<MonthId> RedialQueue::enforce_retention() {
     checkpoint();
     std::string names;
     for (MonthId m : dropped) names += (names.empty() ? "" : ",") + month_name(m);
-    log_->info("Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}", names,
+    log_->info("Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}", esc(names),
                removed);
   }
   return dropped;

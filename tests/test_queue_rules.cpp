@@ -1,5 +1,9 @@
 // Calls in flight, business hours, the today filter, restarts and dial failures.
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/errors.h"
 #include "test_support.h"
@@ -302,4 +306,66 @@ TEST_CASE("a late result of a released call does not end the next, unanswered di
   own.dial_seq = current;
   f.deliver(own);
   CHECK(f.queue->in_flight_calls().empty());
+}
+
+TEST_CASE("log lines stay valid JSON whatever the lead id holds") {
+  std::ostringstream lines;
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  logger->set_pattern("%v");
+  ManualClock clock(ny(2025, 12, 1, 14, 0));
+  MemoryStore store;
+  RecordingDialer dialer;
+  RedialQueue q({}, clock, store, dialer, logger);
+  q.load();
+  q.apply_result(result("q\"x\\y", "5550000001", "VOICEMAIL", "c\"1"));
+  std::istringstream in(lines.str());
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    auto brace = line.find('{');
+    if (brace == std::string::npos) continue;
+    INFO(line);
+    auto fields = nlohmann::json::parse(line.substr(brace));
+    if (fields.contains("key")) {
+      CHECK(fields["key"] == "q\"x\\y_5550000001");
+      ++checked;
+    }
+  }
+  CHECK(checked >= 2);
+}
+
+TEST_CASE("a sync that stalls during a tick does not age the calls it dials") {
+  // A store whose sync takes 40 virtual minutes (a disk stall), longer than the call timeout.
+  struct StallingStore : Store {
+    MemoryStore inner;
+    ManualClock* clock = nullptr;
+    bool stall = false;
+    StoreState load() override { return inner.load(); }
+    void append(const Mutation& m) override { inner.append(m); }
+    void sync() override {
+      if (stall) clock->advance(40 * kMinuteMs);
+      inner.sync();
+    }
+    bool wants_checkpoint() const override { return false; }
+    void checkpoint(const RecordSource& s) override { inner.checkpoint(s); }
+    std::vector<MonthId> drop_months_before(MonthId m) override {
+      return inner.drop_months_before(m);
+    }
+  } store;
+  ManualClock clock(ny(2025, 12, 1, 10, 0));
+  store.clock = &clock;
+  RecordingDialer dialer;
+  RedialQueue q({}, clock, store, dialer, quiet_logger());
+  q.load();
+  q.apply_result(result("1", "5550000001", "VOICEMAIL", "a"));
+  clock.set(ny(2025, 12, 1, 10, 5));
+  store.stall = true;
+  CHECK(q.tick().calls_made == 1);
+  store.stall = false;
+  clock.advance(kMinuteMs);
+  auto t = q.tick();
+  CHECK(t.calls_released == 0);
+  CHECK(t.calls_made == 0);
+  CHECK(dialer.dials.size() == 1);
 }
