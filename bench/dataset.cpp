@@ -49,51 +49,6 @@ std::string call_id(std::size_t i, int attempt) {
   return s;
 }
 
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  out.append(buf, static_cast<std::size_t>(len));
-}
-
-void append_str(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-void append_opt_int(std::string& out, const std::optional<TimeMs>& v) {
-  if (v) {
-    append_int(out, *v);
-  } else {
-    out += "null";
-  }
-}
-
-std::string_view status_text(LeadStatus s) {
-  switch (s) {
-    case LeadStatus::kPending:
-      return "pending";
-    case LeadStatus::kRescheduled:
-      return "rescheduled";
-    case LeadStatus::kCompleted:
-      return "completed";
-    case LeadStatus::kMaxAttempts:
-      return "max_attempts";
-  }
-  return "pending";
-}
-
 std::mutex scratch_mu;
 std::vector<std::string> scratch_dirs;
 
@@ -238,50 +193,8 @@ const std::string& Dataset::month_file() const {
 std::uint64_t Dataset::file_bytes() const { return fs::file_size(month_file()); }
 
 void append_seed_record(std::string& out, const LeadRecord& r) {
-  out += "{\"lead_id\":";
-  append_str(out, r.lead_id);
-  out += ",\"phone_number\":";
-  append_str(out, r.phone_number);
-  out += ",\"list_id\":";
-  append_str(out, r.list_id);
-  out += ",\"first_name\":";
-  append_str(out, r.first_name);
-  out += ",\"last_name\":";
-  append_str(out, r.last_name);
-  out += ",\"state\":";
-  append_str(out, r.state);
-  out += ",\"attempts\":";
-  append_int(out, r.attempts);
-  out += ",\"last_call_timestamp\":";
-  append_opt_int(out, r.last_call_timestamp);
-  out += ",\"next_redial_timestamp\":";
-  append_int(out, r.next_redial_timestamp);
-  out += ",\"scheduled_callback_time\":";
-  append_opt_int(out, r.scheduled_callback_time);
-  out += ",\"outcomes\":[";
-  for (std::size_t k = 0; k < r.outcomes.size(); ++k) {
-    if (k) out += ',';
-    append_str(out, r.outcomes[k]);
-  }
-  out += "],\"last_outcome\":";
-  if (r.last_outcome) {
-    append_str(out, *r.last_outcome);
-  } else {
-    out += "null";
-  }
-  out += ",\"last_call_id\":";
-  if (r.last_call_id) {
-    append_str(out, *r.last_call_id);
-  } else {
-    out += "null";
-  }
-  out += ",\"created_at\":";
-  append_int(out, r.created_at);
-  out += ",\"updated_at\":";
-  append_int(out, r.updated_at);
-  out += ",\"status\":";
-  append_str(out, status_text(r.status));
-  out += '}';
+  // The core's writer emits the seed's field order and JSON escaping.
+  append_record_json(out, r);
 }
 
 void write_month_file(const Dataset& d, const std::string& path) {
@@ -293,7 +206,7 @@ void write_month_file(const Dataset& d, const std::string& path) {
   for (std::size_t i = 0; i < d.leads(); ++i) {
     LeadRecord r = d.record(i);
     if (i) buf += ',';
-    append_str(buf, d.key(i));
+    append_json_string(buf, d.key(i));
     buf += ':';
     append_seed_record(buf, r);
     if (buf.size() > (1 << 20) - 4096) {

@@ -7,11 +7,6 @@
 using namespace redial;
 using namespace redial::testing;
 
-namespace {
-const std::string kPhone = "+15551234567";
-const std::string kKey = "12345_5551234567";
-}  // namespace
-
 TEST_CASE("the seed's worked cycle: VOICEMAIL at 14:00, redial at the 14:05 tick, and on") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   RedialQueue& q = *f.queue;

@@ -11,11 +11,6 @@
 using namespace redial;
 using namespace redial::testing;
 
-namespace {
-const std::string kPhone = "+15551234567";
-const std::string kKey = "12345_5551234567";
-}  // namespace
-
 TEST_CASE("a phone with a call in flight is skipped and pushed ahead 5 minutes") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   RedialQueue& q = *f.queue;

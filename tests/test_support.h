@@ -13,6 +13,10 @@
 
 namespace redial::testing {
 
+// The seed's example lead.
+inline const std::string kPhone = "+15551234567";
+inline const std::string kKey = "12345_5551234567";
+
 inline std::shared_ptr<spdlog::logger> quiet_logger() {
   return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
