@@ -9,40 +9,11 @@
 
 #include "core/errors.h"
 #include "core/phone.h"
+#include "core/queue_internal.h"
 
 namespace redial {
-namespace {
 
-std::size_t& count_of(StatusCounts& c, LeadStatus s) {
-  switch (s) {
-    case LeadStatus::kPending:
-      return c.pending;
-    case LeadStatus::kRescheduled:
-      return c.rescheduled;
-    case LeadStatus::kCompleted:
-      return c.completed;
-    case LeadStatus::kMaxAttempts:
-      return c.max_attempts;
-  }
-  return c.pending;
-}
-
-bool is_open_status(LeadStatus s) {
-  return s == LeadStatus::kPending || s == LeadStatus::kRescheduled;
-}
-
-std::uint64_t hash_call_id(const std::string& id) { return std::hash<std::string>{}(id); }
-
-constexpr std::size_t kCallIdsRemembered = 16;
-
-// A value placed inside a JSON string in a log line, escaped so the line stays valid JSON.
-std::string esc(std::string_view v) {
-  std::string quoted;
-  append_json_string(quoted, v);
-  return quoted.substr(1, quoted.size() - 2);
-}
-
-}  // namespace
+using namespace internal;
 
 RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, Dialer& dialer,
                          std::shared_ptr<spdlog::logger> logger)
@@ -284,17 +255,6 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   return key;
 }
 
-std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
-  std::vector<ReadyLead> out;
-  if (!calendar_.is_open(now)) return out;
-  const TimeMs from = window_start(calendar_.local_day(now));
-  for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now; ++it) {
-    if (in_ready_window(it->second->second.record, from))
-      out.push_back({it->second->first, it->first});
-  }
-  return out;
-}
-
 void RedialQueue::end_call(const std::string& phone, const std::string& reason) {
   auto it = in_flight_.find(phone);
   if (it == in_flight_.end()) return;
@@ -302,185 +262,6 @@ void RedialQueue::end_call(const std::string& phone, const std::string& reason) 
   phone_by_dial_.erase(it->second.dial_seq);
   reconciling_.erase(phone);
   in_flight_.erase(it);
-}
-
-void RedialQueue::expire_calls(TimeMs now, TickSummary& summary) {
-  std::vector<InFlightCall> expired;
-  for (const auto& [phone, call] : in_flight_)
-    if (call.dialed_at + policy_.call_timeout_ms <= now && !reconciling_.count(phone))
-      expired.push_back(call);
-  std::sort(expired.begin(), expired.end(), [](const auto& a, const auto& b) {
-    return a.dialed_at != b.dialed_at ? a.dialed_at < b.dialed_at : a.phone < b.phone;
-  });
-  for (const auto& call : expired) {
-    if (dialer_.reconcile(call)) {
-      reconciling_.insert(call.phone);
-      emit(now, "reconcile", call.key, "no result after call timeout; asking the dialer");
-      continue;
-    }
-    if (release_call(call.dial_seq, "no result after call timeout")) ++summary.calls_released;
-  }
-}
-
-TickSummary RedialQueue::tick() {
-  const TimeMs now = clock_.now_ms();
-  TickSummary summary;
-  summary.at = now;
-  if (ticking_) {  // a dialer that ticks from inside dial(): never run two at once
-    summary.skipped_reason = "already processing";
-    return summary;
-  }
-  ticking_ = true;
-  active_summary_ = &summary;
-  struct Reset {
-    RedialQueue* q;
-    ~Reset() {
-      q->ticking_ = false;
-      q->active_summary_ = nullptr;
-    }
-  } reset{this};
-  last_tick_at_ = now;
-
-  // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
-  expire_calls(now, summary);
-  if (!policy_.enabled) {
-    summary.skipped_reason = "disabled";
-    log_->info("Redial queue disabled, skipping processing");
-  } else if (!calendar_.is_open(now)) {
-    summary.skipped_reason = "outside business hours";
-    log_->info("Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
-               esc(calendar_.format_local(now)));
-  }
-  if (!summary.skipped_reason.empty()) {
-    store_.sync();
-    emit(now, "tick", "", "skipped: " + summary.skipped_reason);
-    last_tick_ = summary;
-    return summary;
-  }
-  summary.ran = true;
-  log_->info("Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
-             records_.size(), policy_.max_attempts);
-
-  // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
-  // status and max attempts are the index's own condition; due leads outside the window will
-  // never be in it again (days only move forward) and leave the index.
-  const TimeMs from = window_start(calendar_.local_day(now));
-  std::vector<const std::string*> due;
-  std::size_t out_of_window = 0;
-  for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now;) {
-    Slot& slot = it->second->second;
-    if (!in_ready_window(slot.record, from)) {
-      slot.indexed_due = -1;
-      it = ready_index_.erase(it);
-      ++out_of_window;
-      continue;
-    }
-    due.push_back(&it->second->first);
-    ++it;
-  }
-  log_->info("Filtered to today's records {{\"count\":{},\"outside_window\":{}}}", due.size(),
-             out_of_window);
-  log_->info("Filtered to favorable statuses {{\"count\":{}}}", due.size());
-  log_->info("Filtered to under max attempts {{\"count\":{}}}", due.size());
-  log_->info("Ready leads identified {{\"count\":{}}}", due.size());
-  summary.total_ready = static_cast<int>(due.size());
-
-  // Phase 4: per-lead checks.
-  const std::size_t capacity = policy_.max_concurrent_calls > 0
-                                   ? static_cast<std::size_t>(policy_.max_concurrent_calls)
-                                   : SIZE_MAX;
-  std::vector<DialRequest> to_dial;
-  for (const std::string* key_ptr : due) {
-    const std::string key = *key_ptr;
-    auto it = records_.find(key);
-    if (it == records_.end()) {
-      ++summary.skipped;
-      continue;
-    }
-    LeadRecord& rec = it->second.record;
-    if (rec.lead_id.empty() || rec.phone_number.empty()) {
-      ++summary.skipped;
-      emit(now, "skip", key, "missing lead_id or phone_number");
-      continue;
-    }
-    if (rec.attempts >= policy_.max_attempts || !is_open_status(rec.status)) {
-      ++summary.skipped;
-      emit(now, "skip", key, "no longer dialable");
-      continue;
-    }
-    std::string phone;
-    try {
-      phone = normalize_phone(rec.phone_number);
-    } catch (const InputError& e) {
-      ++summary.errors;
-      log_->error(
-          "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}",
-          esc(key), esc(e.what()));
-      emit(now, "error", key, e.what());
-      ready_index_.erase({it->second.indexed_due, &*it});
-      it->second.indexed_due = -1;
-      continue;
-    }
-    if (in_flight_.count(phone)) {
-      ++summary.skipped;
-      rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
-      rec.updated_at = now;
-      put(it);
-      log_->info("Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
-                 esc(key), esc(calendar_.format_local(rec.next_redial_timestamp)));
-      emit(now, "skip", key,
-           "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
-      continue;
-    }
-    if (in_flight_.size() >= capacity) {
-      ++summary.skipped;
-      emit(now, "skip", key, "concurrency limit reached; next tick");
-      continue;
-    }
-    InFlightCall call{next_dial_seq_++, phone, key, "", now};
-    in_flight_[phone] = call;
-    phone_by_dial_[call.dial_seq] = phone;
-    store_.append(CallStarted{call});
-    to_dial.push_back(
-        DialRequest{call.dial_seq, key, dialable_phone(phone), rec, rec.attempts + 1});
-  }
-  // The calls in flight are durable before any call is placed.
-  store_.sync();
-  // The call time-out runs from the dial, not from the start of a tick whose sync may have
-  // stalled; the journal keeps the earlier time, which only errs towards an earlier reconcile.
-  const TimeMs dialed_at = clock_.now_ms();
-  for (const auto& req : to_dial)
-    in_flight_.at(phone_by_dial_.at(req.dial_seq)).dialed_at = dialed_at;
-
-  // Phase 5: dial.
-  for (const auto& req : to_dial) {
-    log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", esc(req.key),
-               req.attempt_number);
-    if (listener_) emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
-    try {
-      dialer_.dial(req);
-      // A dialer may report a failure from inside dial(); then it was no call.
-      if (phone_by_dial_.count(req.dial_seq)) {
-        ++summary.calls_made;
-        log_->info("CALL INITIATED: Redial successful {{\"key\":\"{}\"}}", esc(req.key));
-      }
-    } catch (const std::exception& e) {
-      log_->error("Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", esc(req.key), esc(e.what()));
-      on_dial_failed(req.dial_seq, e.what());
-    }
-  }
-
-  // Phase 6: summary.
-  log_->info(
-      "Redial queue processing completed {{\"total_ready\":{},\"calls_made\":{},"
-      "\"skipped\":{},\"errors\":{}}}",
-      summary.total_ready, summary.calls_made, summary.skipped, summary.errors);
-  emit(now, "tick", "",
-       "ready " + std::to_string(summary.total_ready) + ", dialed " +
-           std::to_string(summary.calls_made) + ", skipped " + std::to_string(summary.skipped) +
-           ", errors " + std::to_string(summary.errors));
-  last_tick_ = summary;
-  return summary;
 }
 
 void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& call_id) {
