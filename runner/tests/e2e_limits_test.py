@@ -25,8 +25,9 @@ API_KEY = "e2e-key"
 
 
 def business_zone():
-    """A zone whose local date differs from UTC's now (a UTC-date bug then fails check [3])."""
-    return "Etc/GMT+12" if datetime.datetime.now(datetime.timezone.utc).hour < 12 \
+    """A zone whose local date differs from UTC's now (a UTC-date bug then fails check [3]), at
+    least an hour from its local midnight: UTC-12 before 11:00 UTC, else UTC+14."""
+    return "Etc/GMT+12" if datetime.datetime.now(datetime.timezone.utc).hour < 11 \
         else "Pacific/Kiritimati"
 
 
