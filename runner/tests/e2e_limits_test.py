@@ -127,7 +127,7 @@ def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
           f"({sorted((r['lead_id'], r['attempts'], r['status']) for r in recs)})")
     now_ms = int(time.time() * 1000)
     window_ms = (3600 if name.endswith("hour") else 86400) * 1000
-    check(all(r["status"] == "pending" and r["outcomes"] == []
+    check(held and all(r["status"] == "pending" and r["outcomes"] == []
               and r["next_redial_timestamp"] >= now_ms + window_ms - 60000 for r in held),
           f"{name}: held leads are pending, without outcomes, due when the window frees "
           f"({[(r['next_redial_timestamp'] - now_ms) // 1000 for r in held]} s from now)")
