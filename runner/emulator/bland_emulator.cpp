@@ -2,7 +2,8 @@
 //   POST /v1/calls        Bland's request and response shapes, its error envelope, 401 for a
 //                         wrong API key, 400 without phone_number, 429 for a number called
 //                         twice within --same-number-window
-//   GET  /v1/calls/{id}   the call object (running until its webhook time, then ended)
+//   GET  /v1/calls/{id}   the call object (running until its webhook time, then ended); 404
+//                         for an unknown call or one scripted "forgotten"
 //   GET  /emulator/calls  every call placed, with its outcome and webhook deliveries (tests)
 // After --webhook-delay, each call's scripted outcome is posted to the request's `webhook`,
 // signed with X-Webhook-Signature when --webhook-secret is set; duplicates and losses optional.
@@ -58,6 +59,7 @@ struct Call {
   std::int64_t ends_at = 0;    // epoch ms: the webhook time
   std::string created_at;
   bool lost = false;
+  bool forgotten = false;  // GET /v1/calls/{id} answers 404
   bool duplicated = false;
   std::vector<json> deliveries;  // {"status": 200, "error": "", "at": ms}
 };
@@ -149,7 +151,9 @@ class Emulator {
     c.ends_at = now + opt_.delay_ms;
     c.created_at = iso_now();
     std::uniform_real_distribution<double> u(0, 1);
-    c.lost = step.webhook == "lost" || (step.webhook.empty() && u(rng_) < opt_.loss_rate);
+    c.forgotten = step.webhook == "forgotten";
+    c.lost =
+        step.webhook == "lost" || c.forgotten || (step.webhook.empty() && u(rng_) < opt_.loss_rate);
     c.duplicated = step.webhook == "duplicate" ||
                    (!c.lost && step.webhook.empty() && u(rng_) < opt_.duplicate_rate);
     std::string id = c.id;
@@ -214,7 +218,8 @@ class Emulator {
     if (!authorized(r)) return bland_error(401, "Invalid or missing API key (authorization)");
     std::string id = r.path.substr(std::string("/v1/calls/").size());
     auto it = calls_.find(id);
-    if (it == calls_.end()) return bland_error(404, "Call not found: " + id);
+    if (it == calls_.end() || it->second.forgotten)
+      return bland_error(404, "Call not found: " + id);
     return HttpResponse{200, object_of(it->second).dump() + "\n"};
   }
 
@@ -230,6 +235,7 @@ class Emulator {
           {"dialed_at", c.dialed_at},
           {"ends_at", c.ends_at},
           {"lost", c.lost},
+          {"forgotten", c.forgotten},
           {"duplicated", c.duplicated},
           {"request", c.request},
           {"webhook_body", emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at)},

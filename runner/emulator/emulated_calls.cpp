@@ -23,8 +23,8 @@ std::vector<OutcomeScript::Step> outcome_list(const json& v) {
       out.push_back({o.get<std::string>(), ""});
     } else if (o.is_object() && o.contains("outcome") && o["outcome"].is_string()) {
       std::string hook = o.value("webhook", "");
-      if (hook != "" && hook != "lost" && hook != "duplicate")
-        throw std::invalid_argument("webhook must be \"lost\" or \"duplicate\"");
+      if (hook != "" && hook != "lost" && hook != "duplicate" && hook != "forgotten")
+        throw std::invalid_argument("webhook must be \"lost\", \"duplicate\" or \"forgotten\"");
       out.push_back({o["outcome"].get<std::string>(), hook});
     } else {
       throw std::invalid_argument(kWhat);

@@ -6,7 +6,8 @@
 // or a scenario file itself: {"leads": [{"lead_id": "12345", "outcomes": [...]}, ...]}.
 // Call N of a lead gets outcome N; after the list ends, the default outcome (NO_ANSWER).
 // An entry may also be {"outcome": "VOICEMAIL", "webhook": "lost" | "duplicate"} to script a
-// fault for that one call (the call still ends with that outcome at GET /v1/calls/{id}).
+// fault for that one call (the call still ends with that outcome at GET /v1/calls/{id}), or
+// "forgotten": no webhook, and GET /v1/calls/{id} answers 404 (Bland lost the call).
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,7 +22,7 @@ class OutcomeScript {
   explicit OutcomeScript(const nlohmann::json& script, std::string default_outcome = "NO_ANSWER");
   struct Step {
     std::string outcome;
-    std::string webhook;  // "", "lost" or "duplicate"
+    std::string webhook;  // "", "lost", "duplicate" or "forgotten"
   };
   // The lead's next call (counts calls per lead).
   Step next(const std::string& lead_id);

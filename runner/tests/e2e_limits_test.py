@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""End-to-end test of behaviours e2e_test.py does not cover: bland-emulator + redial-runner.
+
+[1] SIGHUP reopens --log-file: the renamed file stops growing, a new file gets the new lines.
+[2] A call Bland answers 404 for at the reconcile lookup is released with a logged reason, and
+    the lead is dialed again (the release is not an attempt).
+[3] GET /admin/records?date=YYYY-MM-DD matches the creation day in the business time zone (a
+    zone chosen so that its date differs from UTC's date right now).
+[4] --max-calls-per-hour and [5] --max-calls-per-day: dials beyond the limit are not placed and
+    are not attempts; the held lead waits for the limit's window.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+import zoneinfo
+
+from e2e_test import Procs, check, failures, free_port, get_json, http, passes, records_by_key
+
+API_KEY = "e2e-key"
+
+
+def business_zone():
+    """A zone whose local date differs from UTC's now (a UTC-date bug then fails check [3]), at
+    least an hour from its local midnight: UTC-12 before 11:00 UTC, else UTC+14."""
+    return "Etc/GMT+12" if datetime.datetime.now(datetime.timezone.utc).hour < 11 \
+        else "Pacific/Kiritimati"
+
+
+def local_date(zone, days=0):
+    now = datetime.datetime.now(zoneinfo.ZoneInfo(zone)) + datetime.timedelta(days=days)
+    return now.strftime("%Y-%m-%d")
+
+
+def wait_until(pred, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if pred():
+                return True
+        except (OSError, AssertionError, ValueError, KeyError):
+            pass
+        time.sleep(0.1)
+    return check(False, f"timed out waiting for {what}")
+
+
+def log_lines(path):
+    if not os.path.exists(path):
+        return []
+    out = []
+    for line in open(path, errors="replace").read().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+class Runner:
+    """One redial-runner with its own data directory, against the emulator at `emu`."""
+
+    def __init__(self, procs, args, workdir, emu, name, zone, extra_env=None):
+        self.procs, self.name = procs, name
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_file = os.path.join(workdir, name + "-log.jsonl")
+        env = {
+            "BLAND_API_KEY": API_KEY,
+            "BLAND_BASE_URL": emu,
+            "REDIAL_PORT": str(self.port),
+            "REDIAL_DATA_DIR": os.path.join(workdir, name + "-data"),
+            "REDIAL_PROCESS_INTERVAL": "1s",
+            "REDIAL_MIN_WAIT": "0",
+            "REDIAL_PROGRESSIVE_INTERVALS": "1s",
+            "REDIAL_TIME_ZONE": zone,
+            "REDIAL_BUSINESS_HOURS_START": "00:00",
+            "REDIAL_BUSINESS_HOURS_END": "24:00",
+            "REDIAL_READY_WINDOW_DAYS": "0",
+            "REDIAL_ACTIVE_CALL_PUSHBACK": "1s",
+            "REDIAL_CALL_TIMEOUT": "2s",
+            "REDIAL_FSYNC": "false",
+            "REDIAL_LOG_FILE": self.log_file,
+        }
+        env.update(extra_env or {})
+        procs.start(name, [args.runner, "--log-format", "json"], env)
+        wait_until(lambda: http("GET", self.base + "/healthz")[0] == 200, 10, f"{name} up")
+
+    def add(self, leads):
+        status, text = http("POST", self.base + "/admin/leads", leads)
+        check(status == 200, f"{self.name}: {len(leads)} leads queued ({status} {text.strip()})")
+
+    def records(self):
+        return records_by_key(self.base)
+
+    def stop(self):
+        rc = self.procs.stop(self.name)
+        check(rc == 0, f"{self.name} exits 0 on SIGTERM (rc {rc})")
+
+
+def lead(lead_id, n):
+    return {"lead_id": lead_id, "phone_number": f"+1555020{n:04d}", "list_id": "LIM"}
+
+
+def emulator_calls(emu, lead_ids):
+    return [c for c in get_json(emu + "/emulator/calls")["calls"] if c["lead_id"] in lead_ids]
+
+
+def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
+    """Leads `ids` (one call each) under a limit of `allowed` dials: the rest are held back."""
+    run = Runner(procs, args, workdir, emu, name, zone, env)
+    run.add([lead(i, 100 + k + (0 if name.endswith("hour") else 50)) for k, i in enumerate(ids)])
+    wait_until(lambda: sum(r["attempts"] for r in run.records().values()) >= allowed, 10,
+               f"{name}: {allowed} results")
+    time.sleep(2)  # several more ticks: nothing else may be dialed
+    calls = emulator_calls(emu, ids)
+    check(len(calls) == allowed, f"{name}: {allowed} calls placed for {len(ids)} leads "
+                                 f"(got {len(calls)})")
+    recs = run.records().values()
+    done = [r for r in recs if r["attempts"] == 1 and r["status"] == "completed"]
+    held = [r for r in recs if r["attempts"] == 0]
+    check(len(done) == allowed and len(held) == len(ids) - allowed,
+          f"{name}: {allowed} leads completed, {len(ids) - allowed} held back with 0 attempts "
+          f"({sorted((r['lead_id'], r['attempts'], r['status']) for r in recs)})")
+    now_ms = int(time.time() * 1000)
+    window_ms = (3600 if name.endswith("hour") else 86400) * 1000
+    check(held and all(r["status"] == "pending" and r["outcomes"] == []
+              and r["next_redial_timestamp"] >= now_ms + window_ms - 60000 for r in held),
+          f"{name}: held leads are pending, without outcomes, due when the window frees "
+          f"({[(r['next_redial_timestamp'] - now_ms) // 1000 for r in held]} s from now)")
+    metrics = http("GET", run.base + "/metrics")[1]
+    limited = [l for l in metrics.splitlines() if l.startswith("redial_dials_rate_limited_total ")]
+    check(limited and int(limited[0].split()[1]) >= len(ids) - allowed,
+          f"{name}: metrics count the held-back dials ({limited})")
+    held_log = [l for l in log_lines(run.log_file)
+                if l.get("msg") == "Dial held back by the call limits"]
+    check(len(held_log) >= len(ids) - allowed, f"{name}: held-back dials are logged")
+    run.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--emulator", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    script_path = os.path.join(a.workdir, "script.json")
+    with open(script_path, "w") as f:
+        json.dump({"leads": {"H8": [{"outcome": "VOICEMAIL", "webhook": "forgotten"},
+                                    "TRANSFERRED"]}}, f)
+    zone = business_zone()
+    emu_port = free_port()
+    emu = f"http://127.0.0.1:{emu_port}"
+    procs = Procs(a.workdir)
+    t0 = time.time()
+    try:
+        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
+                                 "--script", script_path, "--webhook-delay", "200ms",
+                                 "--same-number-window", "0", "--default-outcome",
+                                 "TRANSFERRED"])
+        wait_until(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        run = Runner(procs, a, a.workdir, emu, "runner", zone)
+
+        print("[1] SIGHUP reopens the log file")
+        rotated = run.log_file + ".1"
+        check(any(l.get("msg") == "redial-runner listening" for l in log_lines(run.log_file)),
+              "the log file has the start-up lines")
+        os.rename(run.log_file, rotated)
+        rotated_size = os.path.getsize(rotated)
+        procs.procs["runner"].send_signal(signal.SIGHUP)
+        wait_until(lambda: any(l.get("msg") == "Log file reopened"
+                               for l in log_lines(run.log_file)), 5, "a new log file after SIGHUP")
+
+        print("[2] a call Bland does not know (404 at the reconcile lookup) is released")
+        run.add([{"lead_id": "H8", "phone_number": "+15550200008", "list_id": "L8"}])
+        wait_until(lambda: run.records()["H8_5550200008"]["status"] == "completed", 15,
+                   "H8 completed after its forgotten call was released")
+        h8 = run.records()["H8_5550200008"]
+        check(h8["attempts"] == 1 and h8["outcomes"] == ["TRANSFERRED"],
+              f"H8: the released call is not an attempt ({h8['attempts']}, {h8['outcomes']})")
+        calls = sorted(emulator_calls(emu, ["H8"]), key=lambda c: c["dialed_at"])
+        check(len(calls) == 2 and calls[0]["forgotten"] and not calls[1]["forgotten"],
+              f"H8 was dialed again after the release ({len(calls)} calls)")
+        check(len(calls) == 2 and h8["last_call_id"] == calls[1]["call_id"],
+              "H8's result is the second call's")
+        forgotten_id = calls[0]["call_id"] if calls else "?"
+        lines = log_lines(run.log_file)
+        released = [l for l in lines if l.get("msg") == "Releasing call"
+                    and l.get("fields", {}).get("key") == "H8_5550200008"]
+        check(len(released) == 1 and f"does not know call {forgotten_id}"
+              in released[0]["fields"].get("reason", "") and "404" in released[0]["fields"]["reason"],
+              f"the release is logged with its reason ({released})")
+        check(any(l.get("msg") == "Call in flight released without a result" for l in lines),
+              "the queue logs the release")
+
+        print("[1] (cont.) new lines go to the new file only")
+        check(os.path.getsize(rotated) == rotated_size, "the renamed file stopped growing")
+        check(len(lines) > 3 and any(l.get("msg") == "Dial accepted by Bland" for l in lines),
+              f"the new file receives new lines ({len(lines)} lines)")
+
+        print(f"[3] GET /admin/records?date= in the business time zone ({zone})")
+        for _ in range(2):  # once more if the local day changed meanwhile
+            today = local_date(zone)
+            hits = get_json(run.base + "/admin/records?date=" + today)
+            if today == local_date(zone):
+                break
+        check(hits["total"] == 1 and hits["records"][0]["key"] == "H8_5550200008",
+              f"date={today} (today there) lists the lead created today ({hits['total']})")
+        for other in (local_date(zone, -1), local_date(zone, 1)):
+            hits = get_json(run.base + "/admin/records?date=" + other)
+            check(hits["total"] == 0 and hits["records"] == [],
+                  f"date={other} lists nothing ({hits['total']})")
+        run.stop()
+
+        print("[4] --max-calls-per-hour")
+        check_limit(procs, a, a.workdir, emu, zone, "runner-per-hour",
+                    {"REDIAL_MAX_CALLS_PER_HOUR": "2"}, ["P1", "P2", "P3"], 2)
+        print("[5] --max-calls-per-day")
+        check_limit(procs, a, a.workdir, emu, zone, "runner-per-day",
+                    {"REDIAL_MAX_CALLS_PER_DAY": "1"}, ["Q1", "Q2", "Q3"], 1)
+    except Exception as e:  # noqa: BLE001 - report, then fail
+        check(False, f"unexpected error: {e!r}")
+    finally:
+        procs.stop_all()
+    print(f"e2e-limits finished in {time.time() - t0:.1f} s")
+    if failures:
+        for name in ("runner", "runner-per-hour", "runner-per-day"):
+            path = os.path.join(a.workdir, name + "-log.jsonl")
+            if os.path.exists(path):
+                print(f"--- last lines of {path} ---")
+                print("\n".join(open(path, errors="replace").read().splitlines()[-25:]))
+        procs.tail("emulator", 20)
+    print(f"e2e-limits checks: {len(passes)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
