@@ -279,3 +279,25 @@ TEST_CASE("a late duplicate of an older call is recognised after a checkpoint an
   CHECK(a.kind == ApplyKind::kDuplicate);
   CHECK(d.queue.find("1_5550000001")->attempts == 2);
 }
+
+TEST_CASE("retention deletes old month files on disk and keeps the rest") {
+  TempDir dir;
+  std::string oct = kSeedFile;  // any valid month file will do; its month is in its name
+  write_file(dir.path / "redial-queue_2025-10.json", oct);
+  write_file(dir.path / "redial-queue_2025-11.json", "{}");
+  {
+    DiskQueue d(dir.str(), ny(2025, 12, 2, 10, 0));
+    d.queue.apply_result(result("1", "5550000001", "VOICEMAIL", "a"));
+    d.queue.sync();
+    CHECK(d.queue.find("12345_5551234567"));
+    auto dropped = d.queue.enforce_retention();  // Dec 2 - 30 days = Nov 2: October goes
+    CHECK(dropped == std::vector<MonthId>{202510});
+    CHECK_FALSE(d.queue.find("12345_5551234567"));
+  }
+  CHECK_FALSE(fs::exists(dir.path / "redial-queue_2025-10.json"));
+  CHECK(fs::exists(dir.path / "redial-queue_2025-11.json"));
+  CHECK(fs::exists(dir.path / "redial-queue_2025-12.json"));  // folded by the retention checkpoint
+  DiskQueue d(dir.str(), ny(2025, 12, 2, 10, 5));
+  CHECK(d.queue.size() == 1);
+  CHECK(d.queue.find("1_5550000001"));
+}
