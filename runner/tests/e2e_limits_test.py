@@ -9,19 +9,16 @@
 [4] --max-calls-per-hour and [5] --max-calls-per-day: dials beyond the limit are not placed and
     are not attempts; the held lead waits for the limit's window.
 """
-import argparse
 import datetime
 import json
 import os
-import shutil
 import signal
 import sys
 import time
 import zoneinfo
 
-from e2e_test import Procs, check, failures, free_port, get_json, http, passes, records_by_key
-
-API_KEY = "e2e-key"
+from e2e_test import (API_KEY, Procs, check, failures, free_port, get_json, http, passes,
+                      records_by_key, setup, wait_for)
 
 
 def business_zone():
@@ -34,18 +31,6 @@ def business_zone():
 def local_date(zone, days=0):
     now = datetime.datetime.now(zoneinfo.ZoneInfo(zone)) + datetime.timedelta(days=days)
     return now.strftime("%Y-%m-%d")
-
-
-def wait_until(pred, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if pred():
-                return True
-        except (OSError, AssertionError, ValueError, KeyError):
-            pass
-        time.sleep(0.1)
-    return check(False, f"timed out waiting for {what}")
 
 
 def log_lines(path):
@@ -87,7 +72,7 @@ class Runner:
         }
         env.update(extra_env or {})
         procs.start(name, [args.runner, "--log-format", "json"], env)
-        wait_until(lambda: http("GET", self.base + "/healthz")[0] == 200, 10, f"{name} up")
+        wait_for(lambda: http("GET", self.base + "/healthz")[0] == 200, 10, f"{name} up")
 
     def add(self, leads):
         status, text = http("POST", self.base + "/admin/leads", leads)
@@ -113,7 +98,7 @@ def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
     """Leads `ids` (one call each) under a limit of `allowed` dials: the rest are held back."""
     run = Runner(procs, args, workdir, emu, name, zone, env)
     run.add([lead(i, 100 + k + (0 if name.endswith("hour") else 50)) for k, i in enumerate(ids)])
-    wait_until(lambda: sum(r["attempts"] for r in run.records().values()) >= allowed, 10,
+    wait_for(lambda: sum(r["attempts"] for r in run.records().values()) >= allowed, 10,
                f"{name}: {allowed} results")
     time.sleep(2)  # several more ticks: nothing else may be dialed
     calls = emulator_calls(emu, ids)
@@ -142,18 +127,8 @@ def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runner", required=True)
-    ap.add_argument("--emulator", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    script_path = os.path.join(a.workdir, "script.json")
-    with open(script_path, "w") as f:
-        json.dump({"leads": {"H8": [{"outcome": "VOICEMAIL", "webhook": "forgotten"},
-                                    "TRANSFERRED"]}}, f)
+    a, script_path = setup({"leads": {"H8": [{"outcome": "VOICEMAIL", "webhook": "forgotten"},
+                                             "TRANSFERRED"]}})
     zone = business_zone()
     emu_port = free_port()
     emu = f"http://127.0.0.1:{emu_port}"
@@ -164,7 +139,7 @@ def main():
                                  "--script", script_path, "--webhook-delay", "200ms",
                                  "--same-number-window", "0", "--default-outcome",
                                  "TRANSFERRED"])
-        wait_until(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
         run = Runner(procs, a, a.workdir, emu, "runner", zone)
 
         print("[1] SIGHUP reopens the log file")
@@ -174,12 +149,12 @@ def main():
         os.rename(run.log_file, rotated)
         rotated_size = os.path.getsize(rotated)
         procs.procs["runner"].send_signal(signal.SIGHUP)
-        wait_until(lambda: any(l.get("msg") == "Log file reopened"
+        wait_for(lambda: any(l.get("msg") == "Log file reopened"
                                for l in log_lines(run.log_file)), 5, "a new log file after SIGHUP")
 
         print("[2] a call Bland does not know (404 at the reconcile lookup) is released")
         run.add([{"lead_id": "H8", "phone_number": "+15550200008", "list_id": "L8"}])
-        wait_until(lambda: run.records()["H8_5550200008"]["status"] == "completed", 15,
+        wait_for(lambda: run.records()["H8_5550200008"]["status"] == "completed", 15,
                    "H8 completed after its forgotten call was released")
         h8 = run.records()["H8_5550200008"]
         check(h8["attempts"] == 1 and h8["outcomes"] == ["TRANSFERRED"],

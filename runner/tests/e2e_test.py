@@ -82,7 +82,7 @@ def wait_for(pred, timeout, what):
         try:
             if pred():
                 return True
-        except (OSError, AssertionError, ValueError):
+        except (OSError, AssertionError, ValueError, KeyError):
             pass
         time.sleep(0.1)
     return check(False, f"timed out waiting for {what}")
@@ -170,7 +170,9 @@ def check_schedule(seen):
               f"{key}: after result {attempts} the redial is scheduled {wait} ms later ({want})")
 
 
-def main():
+def setup(script):
+    """Parses --runner/--emulator/--workdir, empties the workdir and writes the emulator's
+    outcome script there. Returns (args, script_path)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True)
     ap.add_argument("--emulator", required=True)
@@ -181,7 +183,12 @@ def main():
     os.makedirs(a.workdir)
     script_path = os.path.join(a.workdir, "script.json")
     with open(script_path, "w") as f:
-        json.dump(SCRIPT, f)
+        json.dump(script, f)
+    return a, script_path
+
+
+def main():
+    a, script_path = setup(SCRIPT)
 
     emu_port, run_port = free_port(), free_port()
     emu = f"http://127.0.0.1:{emu_port}"
