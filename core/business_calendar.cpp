@@ -22,6 +22,35 @@ bool parse_uint(std::string_view s, int& out) {
 
 }  // namespace
 
+LocalDay zone_local_day(const date::time_zone* zone, TimeMs t) {
+  auto local = zone->to_local(SysMs{Ms{t}});
+  return static_cast<LocalDay>(date::floor<date::days>(local).time_since_epoch().count());
+}
+
+int zone_seconds_of_day(const date::time_zone* zone, TimeMs t) {
+  auto local = zone->to_local(SysMs{Ms{t}});
+  auto day = date::floor<date::days>(local);
+  return static_cast<int>(date::floor<std::chrono::seconds>(local - day).count());
+}
+
+TimeMs zone_local_to_epoch(const date::time_zone* zone, LocalDay day, int seconds_of_day) {
+  auto lt = date::local_time<std::chrono::seconds>{date::days{day} +
+                                                   std::chrono::seconds{seconds_of_day}};
+  auto info = zone->get_info(lt);
+  std::chrono::sys_seconds sys;
+  switch (info.result) {
+    case date::local_info::unique:
+    case date::local_info::ambiguous:  // the earlier instant: the first offset
+      sys = std::chrono::sys_seconds{lt.time_since_epoch() - info.first.offset};
+      break;
+    case date::local_info::nonexistent:  // in the DST gap: the instant the gap ends
+    default:
+      sys = std::chrono::sys_seconds{info.first.end.time_since_epoch()};
+      break;
+  }
+  return std::chrono::duration_cast<Ms>(sys.time_since_epoch()).count();
+}
+
 std::string month_name(MonthId m) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d", m / 100, m % 100);
@@ -67,11 +96,7 @@ BusinessCalendar::BusinessCalendar(const std::string& time_zone, int open_s, int
   if ((weekdays & 0x7f) == 0) throw ConfigError("business_days", "no business day selected");
 }
 
-int BusinessCalendar::seconds_of_day(TimeMs t) const {
-  auto local = zone_->to_local(SysMs{Ms{t}});
-  auto day = date::floor<date::days>(local);
-  return static_cast<int>(date::floor<std::chrono::seconds>(local - day).count());
-}
+int BusinessCalendar::seconds_of_day(TimeMs t) const { return zone_seconds_of_day(zone_, t); }
 
 bool BusinessCalendar::is_open(TimeMs t) const {
   auto local = zone_->to_local(SysMs{Ms{t}});
@@ -94,10 +119,7 @@ TimeMs BusinessCalendar::next_open(TimeMs t) const {
   return t;  // unreachable with at least one business day
 }
 
-LocalDay BusinessCalendar::local_day(TimeMs t) const {
-  auto local = zone_->to_local(SysMs{Ms{t}});
-  return static_cast<LocalDay>(date::floor<date::days>(local).time_since_epoch().count());
-}
+LocalDay BusinessCalendar::local_day(TimeMs t) const { return zone_local_day(zone_, t); }
 
 MonthId BusinessCalendar::month_of(TimeMs t) const {
   date::year_month_day ymd{date::sys_days{date::days{local_day(t)}}};
@@ -112,21 +134,8 @@ TimeMs BusinessCalendar::start_of_day(LocalDay day) const {
 TimeMs BusinessCalendar::local_to_epoch(int year, unsigned month, unsigned day,
                                         int seconds_of_day) const {
   auto ld = date::local_days{date::year{year} / date::month{month} / date::day{day}};
-  auto lt = date::local_time<std::chrono::seconds>{ld.time_since_epoch() +
-                                                   std::chrono::seconds{seconds_of_day}};
-  auto info = zone_->get_info(lt);
-  std::chrono::sys_seconds sys;
-  switch (info.result) {
-    case date::local_info::unique:
-    case date::local_info::ambiguous:  // the earlier instant: the first offset
-      sys = std::chrono::sys_seconds{lt.time_since_epoch() - info.first.offset};
-      break;
-    case date::local_info::nonexistent:  // in the DST gap: the instant the gap ends
-    default:
-      sys = std::chrono::sys_seconds{info.first.end.time_since_epoch()};
-      break;
-  }
-  return std::chrono::duration_cast<Ms>(sys.time_since_epoch()).count();
+  return zone_local_to_epoch(zone_, static_cast<LocalDay>(ld.time_since_epoch().count()),
+                             seconds_of_day);
 }
 
 TimeMs BusinessCalendar::parse_local(std::string_view text, const std::string& field) const {

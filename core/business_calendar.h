@@ -24,6 +24,12 @@ MonthId previous_month(MonthId m, int count);  // 202501, 1 -> 202412
 // Parses "HH:MM" or "HH:MM:SS" into seconds after local midnight; throws ConfigError(setting).
 int parse_time_of_day_s(std::string_view text, const std::string& setting);
 
+// Local time in any zone (DST-correct). A local time skipped by DST maps to the instant after
+// the gap; an ambiguous one to the earlier instant.
+LocalDay zone_local_day(const date::time_zone* zone, TimeMs t);
+int zone_seconds_of_day(const date::time_zone* zone, TimeMs t);
+TimeMs zone_local_to_epoch(const date::time_zone* zone, LocalDay day, int seconds_of_day);
+
 class BusinessCalendar {
  public:
   // open_s/close_s: seconds after local midnight, open_s < close_s. weekdays: bit d set when

@@ -17,6 +17,8 @@ std::string_view status_name(LeadStatus s) {
       return "completed";
     case LeadStatus::kMaxAttempts:
       return "max_attempts";
+    case LeadStatus::kDnc:
+      return "dnc";
   }
   return "pending";
 }
@@ -26,8 +28,10 @@ LeadStatus parse_status(std::string_view name) {
   if (name == "rescheduled") return LeadStatus::kRescheduled;
   if (name == "completed") return LeadStatus::kCompleted;
   if (name == "max_attempts") return LeadStatus::kMaxAttempts;
-  throw InputError("status", "unknown status \"" + std::string(name) +
-                                 "\" (expected pending, rescheduled, completed or max_attempts)");
+  if (name == "dnc") return LeadStatus::kDnc;
+  throw InputError("status",
+                   "unknown status \"" + std::string(name) +
+                       "\" (expected pending, rescheduled, completed, max_attempts or dnc)");
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -113,7 +117,20 @@ void append_record_json(std::string& out, const LeadRecord& r) {
   append_int(out, r.updated_at);
   out += ",\"status\":\"";
   out += status_name(r.status);
-  out += "\"}";
+  out += '"';
+  if (!r.recent_call_times.empty()) {
+    out += ",\"recent_call_times\":[";
+    for (std::size_t i = 0; i < r.recent_call_times.size(); ++i) {
+      if (i) out += ',';
+      append_int(out, r.recent_call_times[i]);
+    }
+    out += ']';
+  }
+  if (r.hold_reason) {
+    out += ",\"hold_reason\":";
+    append_json_string(out, *r.hold_reason);
+  }
+  out += '}';
 }
 
 }  // namespace redial

@@ -9,7 +9,9 @@
 
 namespace redial {
 
-enum class LeadStatus : std::uint8_t { kPending, kRescheduled, kCompleted, kMaxAttempts };
+// kDnc: the number is on a do-not-call list; never dialed again (written "dnc": the seed's
+// readers load it and, as for completed, never select it).
+enum class LeadStatus : std::uint8_t { kPending, kRescheduled, kCompleted, kMaxAttempts, kDnc };
 
 std::string_view status_name(LeadStatus s);  // "pending", "rescheduled", ...
 // Throws InputError("status") for a name that is not one of the four.
@@ -33,6 +35,10 @@ struct LeadRecord {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   LeadStatus status = LeadStatus::kPending;
+  // Extensions, written after the seed's fields and only when set:
+  std::vector<TimeMs> recent_call_times;  // calls placed or reported in the last 24 h, for caps
+  std::optional<std::string>
+      hold_reason;  // the calling rule holding the lead until its next redial
 
   bool operator==(const LeadRecord&) const = default;
 };

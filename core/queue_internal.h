@@ -21,6 +21,8 @@ inline std::size_t& count_of(StatusCounts& c, LeadStatus s) {
       return c.completed;
     case LeadStatus::kMaxAttempts:
       return c.max_attempts;
+    case LeadStatus::kDnc:
+      return c.dnc;
   }
   return c.pending;
 }

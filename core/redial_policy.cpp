@@ -43,7 +43,16 @@ TimeMs RedialPolicy::wait_after_result_ms(int attempts) const {
 bool RedialPolicy::is_success(std::string_view o) const { return contains(success_outcomes, o); }
 bool RedialPolicy::is_stop(std::string_view o) const { return contains(stop_outcomes, o); }
 bool RedialPolicy::is_known(std::string_view o) const {
-  return contains(known_outcomes, o) || is_success(o) || is_stop(o);
+  return contains(known_outcomes, o) || is_success(o) || is_stop(o) || outcome_rules.count(o) ||
+         is_callback(o);
+}
+
+bool RedialPolicy::is_callback(std::string_view o) const { return contains(callback_outcomes, o); }
+
+const OutcomeRule& RedialPolicy::rule_for(std::string_view outcome) const {
+  static const OutcomeRule kProgressive;
+  auto it = outcome_rules.find(outcome);
+  return it == outcome_rules.end() ? kProgressive : it->second;
 }
 
 void RedialPolicy::validate() const {
@@ -58,6 +67,7 @@ void RedialPolicy::validate() const {
   check_outcome_names(success_outcomes, "success_outcomes");
   check_outcome_names(stop_outcomes, "stop_outcomes");
   check_outcome_names(known_outcomes, "known_outcomes");
+  check_outcome_names(callback_outcomes, "callback_outcomes");
   if (process_interval_ms < kSecondMs)
     throw ConfigError("process_interval", "must be at least 1 second");
   if (retention_days < 1) throw ConfigError("retention_days", "must be at least 1");
@@ -70,6 +80,60 @@ void RedialPolicy::validate() const {
     throw ConfigError("business_hours", "opening time must be before closing time");
   if ((business_weekdays & 0x7f) == 0) throw ConfigError("business_days", "no day selected");
   if (time_zone.empty()) throw ConfigError("time_zone", "empty");
+  for (const auto& [name, rule] : outcome_rules) {
+    check_outcome_names({name}, "outcome_rules");
+    if (rule.kind == OutcomeRule::Kind::kSchedule && rule.intervals_ms.empty())
+      throw ConfigError("outcome_rules", name + ": a schedule needs at least one interval");
+    if (is_success(name))
+      throw ConfigError("outcome_rules", name + " is a success outcome; it cannot have a rule");
+  }
+  if (federal_open_s < 0 || federal_close_s > 24 * 3600 || federal_open_s >= federal_close_s)
+    throw ConfigError("federal_window", "opening time must be before closing time");
+  if (max_calls_per_lead_24h < 0) throw ConfigError("max_calls_per_lead_24h", "cannot be negative");
+  if (max_calls_per_phone_24h < 0)
+    throw ConfigError("max_calls_per_phone_24h", "cannot be negative");
+  if (min_call_gap_ms < 0) throw ConfigError("min_call_gap", "cannot be negative");
+}
+
+std::map<std::string, OutcomeRule, std::less<>> parse_outcome_rules(std::string_view text,
+                                                                    const std::string& setting) {
+  std::map<std::string, OutcomeRule, std::less<>> out;
+  while (!trim(text).empty()) {
+    std::size_t semi = text.find(';');
+    std::string_view item = trim(text.substr(0, semi));
+    text = semi == std::string_view::npos ? std::string_view{} : text.substr(semi + 1);
+    if (item.empty()) continue;
+    std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos)
+      throw ConfigError(setting, "expected OUTCOME=rule, got \"" + std::string(item) +
+                                     "\" (rule: progressive, never, dnc or waits such as 5m,1h)");
+    std::string name{trim(item.substr(0, eq))};
+    std::string_view rule = trim(item.substr(eq + 1));
+    check_outcome_names({name}, setting.c_str());
+    OutcomeRule r;
+    if (rule == "progressive") {
+      r.kind = OutcomeRule::Kind::kProgressive;
+    } else if (rule == "never") {
+      r.kind = OutcomeRule::Kind::kNever;
+    } else if (rule == "dnc") {
+      r.kind = OutcomeRule::Kind::kDnc;
+    } else {
+      r.kind = OutcomeRule::Kind::kSchedule;
+      try {
+        r.intervals_ms = parse_interval_list(rule, setting);
+      } catch (const ConfigError&) {
+        throw ConfigError(setting, name +
+                                       ": expected progressive, never, dnc or waits such as "
+                                       "5m,1h,1d, got \"" +
+                                       std::string(rule) + "\"");
+      }
+      for (TimeMs v : r.intervals_ms)
+        if (v < 0) throw ConfigError(setting, name + ": waits cannot be negative");
+    }
+    if (!out.emplace(std::move(name), std::move(r)).second)
+      throw ConfigError(setting, std::string(trim(item.substr(0, eq))) + " is named twice");
+  }
+  return out;
 }
 
 TimeMs parse_duration_ms(std::string_view text, TimeMs plain_unit_ms, const std::string& setting) {

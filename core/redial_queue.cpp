@@ -28,6 +28,13 @@ RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, 
 RedialQueue::~RedialQueue() = default;
 
 void RedialQueue::load() {
+  if (!rules_) rules_ = CallingRules::from_policy(policy_);
+  if (!dnc_list_ && !policy_.dnc_file.empty())
+    dnc_list_ = std::make_shared<const DncList>(DncList::load(policy_.dnc_file));
+  if (!policy_.federal_window)
+    log_->warn(
+        "Federal calling window is OFF: redials may be placed outside 08:00-21:00 in the "
+        "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
   records_.reserve(state.records.size());
   for (auto& sr : state.records) {
@@ -37,7 +44,20 @@ void RedialQueue::load() {
     if (it->second.record.last_call_id)
       it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
     reindex(it);
+    // Only the few records with recent calls or a do-not-call status need their number.
+    const LeadRecord& rec = it->second.record;
+    if (rec.status == LeadStatus::kDnc || !rec.recent_call_times.empty()) {
+      try {
+        std::string phone = normalize_phone(rec.phone_number);
+        if (rec.status == LeadStatus::kDnc) dnc_phones_.insert(phone);
+        auto& calls = calls_by_phone_[phone];
+        calls.insert(calls.end(), rec.recent_call_times.begin(), rec.recent_call_times.end());
+      } catch (const InputError&) {
+        // An unusable number is reported when the lead comes up for a dial.
+      }
+    }
   }
+  for (auto& [phone, calls] : calls_by_phone_) std::sort(calls.begin(), calls.end());
   const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
@@ -125,6 +145,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   const std::string phone = normalize_phone(r.phone_number);
   const std::string key = make_lead_key(r.lead_id, r.phone_number);
   const std::uint64_t id_hash = hash_call_id(r.call_id);
+  const OutcomeRule& outcome_rule = policy_.rule_for(r.outcome);
 
   auto flight = in_flight_.find(phone);
   // The result ends the call in flight if it names it, or if that dial has not been answered
@@ -177,24 +198,40 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   rec.updated_at = now;
   remember_call_id(slot, id_hash);
   recent_.push_back(CallSeen{key, r.call_id, now});
+  rec.hold_reason.reset();
+  // A call this queue placed was counted at its dial; any other (the first call, made outside
+  // the queue) counts now, so caps see every call.
+  if (!ends_flight && !r.dial_seq) note_call(rec, phone, now);
 
   // The decision text is for the event listener only; formatting local times is not free.
   const bool tracing = static_cast<bool>(listener_);
   std::string decision;
-  if (was_closed) {
+  if (outcome_rule.kind == OutcomeRule::Kind::kDnc) {
+    // Even on a closed lead: the number must never be called again, by any lead, after a
+    // restart too (the internal list is rebuilt from dnc records).
+    rec.status = LeadStatus::kDnc;
+    rec.scheduled_callback_time.reset();
+    rec.next_redial_timestamp = now;
+    dnc_phones_.insert(phone);
+    log_->info("Lead put on the do-not-call list {{\"key\":\"{}\",\"outcome\":\"{}\"}}", esc(key),
+               esc(r.outcome));
+    if (tracing) decision = "do not call (number on the internal list)";
+  } else if (was_closed) {
     // A late result for a closed lead is recorded, but never reopens it.
     if (tracing) decision = "recorded; lead stays " + std::string(status_name(rec.status));
-  } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome)) {
+  } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome) ||
+             outcome_rule.kind == OutcomeRule::Kind::kNever) {
     rec.status = LeadStatus::kCompleted;
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now;
     if (tracing)
-      decision = policy_.is_success(r.outcome) ? "completed (success)" : "completed (stop outcome)";
+      decision =
+          policy_.is_success(r.outcome) ? "completed (success)" : "completed (never retried)";
   } else if (rec.attempts >= policy_.max_attempts) {
     rec.status = LeadStatus::kMaxAttempts;
     rec.scheduled_callback_time.reset();
     if (tracing) decision = "max attempts reached";
-  } else if (r.scheduled_callback_time) {
+  } else if (r.scheduled_callback_time && policy_.is_callback(r.outcome)) {
     rec.status = LeadStatus::kRescheduled;
     rec.scheduled_callback_time = r.scheduled_callback_time;
     rec.next_redial_timestamp = *r.scheduled_callback_time;
@@ -202,7 +239,15 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   } else {
     rec.status = LeadStatus::kPending;
     rec.scheduled_callback_time.reset();
-    rec.next_redial_timestamp = now + policy_.wait_after_result_ms(rec.attempts);
+    TimeMs wait = policy_.wait_after_result_ms(rec.attempts);
+    if (outcome_rule.kind == OutcomeRule::Kind::kSchedule) {
+      // The k-th result with this outcome waits the k-th interval of its own schedule.
+      const auto k =
+          static_cast<std::size_t>(std::count(rec.outcomes.begin(), rec.outcomes.end(), r.outcome));
+      const auto& waits = outcome_rule.intervals_ms;
+      wait = std::max(waits[std::min(k, waits.size()) - 1], policy_.min_wait_ms);
+    }
+    rec.next_redial_timestamp = now + wait;
     if (tracing) decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
   }
   put(it);
@@ -247,6 +292,11 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   rec.created_at = now;
   rec.updated_at = now;
   it->second.month = calendar_.month_of(now);
+  const std::string phone = normalize_phone(lead.phone_number);
+  if (is_do_not_call(phone)) {
+    mark_dnc(it, phone, "number on the do-not-call list at enqueue");
+    return key;
+  }
   put(it);
   log_->info(
       "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}",
@@ -288,10 +338,14 @@ void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reas
   ++dial_failures_;
   if (active_summary_) ++active_summary_->errors;
   auto it = records_.find(key);
-  if (it != records_.end() && is_open_status(it->second.record.status) && retry_after_ms) {
-    it->second.record.next_redial_timestamp =
-        std::max(it->second.record.next_redial_timestamp, now + *retry_after_ms);
-    it->second.record.updated_at = now;
+  if (it != records_.end()) {
+    // No call was placed: it neither counts towards caps nor delays the next dial.
+    forget_call(it->second.record, phone);
+    if (is_open_status(it->second.record.status) && retry_after_ms) {
+      it->second.record.next_redial_timestamp =
+          std::max(it->second.record.next_redial_timestamp, now + *retry_after_ms);
+      it->second.record.updated_at = now;
+    }
     put(it);
   }
   log_->warn("Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}",

@@ -10,14 +10,18 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/business_calendar.h"
 #include "core/call_result.h"
+#include "core/calling_rules.h"
 #include "core/clock.h"
 #include "core/dialer.h"
+#include "core/dnc_list.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
 #include "core/store.h"
@@ -48,6 +52,8 @@ struct TickSummary {
   int total_ready = 0;
   int calls_made = 0;
   int skipped = 0;         // ready leads not dialed: call in flight, concurrency limit, re-checks
+  int held = 0;            // ready leads a calling rule held back (moved to when it allows)
+  int dnc = 0;             // ready leads found on a do-not-call list (never dialed)
   int errors = 0;          // dials the dialer refused at once
   int calls_released = 0;  // calls in flight given up after call_timeout_ms
 };
@@ -58,7 +64,7 @@ struct ReadyLead {
 };
 
 struct StatusCounts {
-  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0;
+  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0, dnc = 0;
 };
 
 // Why a decision was taken, for the simulator's trace and the logs.
@@ -76,8 +82,19 @@ class RedialQueue final : private RecordSource {
               std::shared_ptr<spdlog::logger> logger = nullptr);
   ~RedialQueue() override;
 
-  // Loads records and calls in flight from the store. REQUIRES: called once, first.
+  // Loads records and calls in flight from the store, and the calling-rule tables and
+  // do-not-call file the policy names unless set before. Throws ConfigError for a bad table.
+  // REQUIRES: called once, first.
   void load();
+  // REQUIRES: before load(). Lets several queues (simulator restarts) share loaded tables.
+  void set_calling_rules(std::shared_ptr<const CallingRules> rules) { rules_ = std::move(rules); }
+  void set_dnc_list(std::shared_ptr<const DncList> list) { dnc_list_ = std::move(list); }
+  // Re-reads the policy's dnc_file. On ConfigError the previous list stays in force.
+  std::size_t reload_dnc();
+  const CallingRules& calling_rules() const { return *rules_; }
+  // True when the number is on the do-not-call file or was put on the internal list by an
+  // outcome. REQUIRES: normalized phone.
+  bool is_do_not_call(const std::string& normalized_phone) const;
 
   // The seed's addOrUpdateLead. Throws InputError (nothing changed) for a missing call_id, an
   // unknown outcome, a bad phone or lead id. Durable only after sync().
@@ -165,6 +182,13 @@ class RedialQueue final : private RecordSource {
   TimeMs window_start(LocalDay today) const;
   bool in_ready_window(const LeadRecord& r, TimeMs window_start) const;
   void end_call(const std::string& phone, const std::string& reason);
+  // Counts a call to the lead and its number at `at` (caps, gaps); forget_call undoes it for a
+  // dial that was refused before it became a call.
+  void note_call(LeadRecord& rec, const std::string& phone, TimeMs at);
+  void forget_call(LeadRecord& rec, const std::string& phone);
+  std::span<const TimeMs> phone_calls(const std::string& phone, TimeMs now);
+  // Marks an open lead do-not-call (status dnc) and journals it.
+  void mark_dnc(SlotMap::iterator it, const std::string& phone, const std::string& why);
   void expire_calls(TimeMs now, TickSummary& summary);
   void remember_call_id(Slot& slot, std::uint64_t id_hash);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
@@ -190,6 +214,11 @@ class RedialQueue final : private RecordSource {
   bool ticking_ = false;
   TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it
   std::uint64_t dial_failures_ = 0;
+  std::shared_ptr<const CallingRules> rules_;
+  std::shared_ptr<const DncList> dnc_list_;
+  std::unordered_set<std::string> dnc_phones_;  // numbers put on the list by outcomes
+  // Calls to each number in the last 24 h, oldest first (from records' recent_call_times).
+  std::unordered_map<std::string, std::vector<TimeMs>> calls_by_phone_;
 };
 
 }  // namespace redial

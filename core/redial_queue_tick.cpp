@@ -141,6 +141,13 @@ TickSummary RedialQueue::tick() {
       it->second.indexed_due = -1;
       continue;
     }
+    if (is_do_not_call(phone)) {
+      ++summary.dnc;
+      ready_index_.erase({it->second.indexed_due, &*it});
+      it->second.indexed_due = -1;
+      mark_dnc(it, phone, "number on the do-not-call list");
+      continue;
+    }
     if (in_flight_.count(phone)) {
       ++summary.skipped;
       rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
@@ -152,11 +159,31 @@ TickSummary RedialQueue::tick() {
            "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
       continue;
     }
+    // Calling rules: a held lead moves to the first instant every rule allows, with the rule
+    // that held it, instead of being re-checked every tick.
+    const LeadLocation where = rules_->locate(phone, rec.state);
+    if (auto hold = rules_->check(where, now, {rec.recent_call_times, phone_calls(phone, now)})) {
+      ++summary.held;
+      rec.next_redial_timestamp = hold->until;
+      rec.hold_reason = hold->rule;
+      rec.updated_at = now;
+      put(it);
+      log_->info("Lead held by calling rule {{\"key\":\"{}\",\"rule\":\"{}\",\"until\":\"{}\"}}",
+                 esc(key), esc(hold->rule), esc(calendar_.format_local(hold->until)));
+      if (listener_)
+        emit(now, "hold", key,
+             hold->rule + " until " + calendar_.format_local(hold->until) +
+                 (where.zone_assumed ? " (lead zone unknown; business zone assumed)" : ""));
+      continue;
+    }
     if (in_flight_.size() >= capacity) {
       ++summary.skipped;
       emit(now, "skip", key, "concurrency limit reached; next tick");
       continue;
     }
+    note_call(rec, phone, now);
+    rec.hold_reason.reset();
+    put(it);
     InFlightCall call{next_dial_seq_++, phone, key, "", now};
     in_flight_[phone] = call;
     phone_by_dial_[call.dial_seq] = phone;
@@ -198,6 +225,7 @@ TickSummary RedialQueue::tick() {
   emit(now, "tick", "",
        "ready " + std::to_string(summary.total_ready) + ", dialed " +
            std::to_string(summary.calls_made) + ", skipped " + std::to_string(summary.skipped) +
+           ", held " + std::to_string(summary.held) + ", dnc " + std::to_string(summary.dnc) +
            ", errors " + std::to_string(summary.errors));
   last_tick_ = summary;
   return summary;

@@ -101,6 +101,15 @@ LeadRecord parse_record(simdjson::ondemand::object obj) {
       if (v.type() != json_type::string) throw InputError("status", "expected a string");
       r.status = parse_status(std::string_view(v.get_string()));
       has_status = true;
+    } else if (k == "recent_call_times") {
+      if (v.type() == json_type::null) continue;
+      if (v.type() != json_type::array) throw InputError("recent_call_times", "expected an array");
+      for (auto item : v.get_array()) {
+        value iv = item.value();
+        r.recent_call_times.push_back(int_field(iv, "recent_call_times"));
+      }
+    } else if (k == "hold_reason") {
+      r.hold_reason = optional_text(v, "hold_reason");
     }
     // Unknown fields are skipped; the seed wrote none.
   }

@@ -77,6 +77,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
     if (req.method == "POST" && p == "/admin/leads") return add_leads(req);
     if (req.method == "POST" && p == "/admin/tick") return tick();
     if (req.method == "POST" && p == "/admin/backup") return backup();
+    if (req.method == "POST" && p == "/admin/dnc/reload") return reload_dnc();
   } catch (const InputError& e) {
     return json_error(400, e.what());
   }
@@ -150,7 +151,8 @@ HttpResponse AdminApi::stats() const {
                   {{"pending", c.pending},
                    {"rescheduled", c.rescheduled},
                    {"completed", c.completed},
-                   {"max_attempts", c.max_attempts}}},
+                   {"max_attempts", c.max_attempts},
+                   {"dnc", c.dnc}}},
                  {"in_flight", calls},
                  {"last_tick", tick_json(queue_.last_tick())},
                  {"next_tick_at", queue_.next_tick_at()},
@@ -226,6 +228,18 @@ HttpResponse AdminApi::backup() {
   } catch (const std::runtime_error& e) {
     spdlog::error("Backup failed: {}", e.what());
     return json_error(500, e.what());
+  }
+}
+
+HttpResponse AdminApi::reload_dnc() {
+  try {
+    std::size_t n = queue_.reload_dnc();
+    return ok(json{{"reloaded", !queue_.policy().dnc_file.empty()},
+                   {"file", queue_.policy().dnc_file},
+                   {"numbers", n}});
+  } catch (const ConfigError& e) {
+    spdlog::error("Do-not-call file not reloaded; the previous list stays in force: {}", e.what());
+    return json_error(422, std::string(e.what()) + " (the previous list stays in force)");
   }
 }
 

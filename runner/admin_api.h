@@ -40,6 +40,7 @@ class AdminApi {
   HttpResponse add_leads(const HttpRequest& req);
   HttpResponse tick();
   HttpResponse backup();
+  HttpResponse reload_dnc();
 
   const Settings& settings_;
   const Clock& clock_;

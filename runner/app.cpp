@@ -117,10 +117,21 @@ class App {
     while (int sig = signals_.next()) {
       if (sig == SIGHUP) {
         reopen_log(*log_, settings_);
+        reload_dnc();
       } else {
         spdlog::info("Signal {} received: shutting down", sig);
         stopping_ = true;
       }
+    }
+  }
+
+  // A bad do-not-call file is refused whole; the previous list stays in force.
+  void reload_dnc() {
+    try {
+      queue_.reload_dnc();
+    } catch (const ConfigError& e) {
+      spdlog::error("Do-not-call file not reloaded; the previous list stays in force: {}",
+                    e.what());
     }
   }
 

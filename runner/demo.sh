@@ -64,6 +64,12 @@ trap 'exit 130' INT TERM
   >"$WORK/emulator.log" 2>&1 &
 PIDS+=($!)
 
+# The demo runs at any hour, and the federal 08:00-21:00 window stays on: its 555 numbers have
+# no area code to place them, so the business zone stands in, and we pick one where it is
+# early afternoon now (Etc/GMT-N is UTC+N).
+OFFSET=$(( (14 - 10#$(date -u +%H) + 24) % 24 )); (( OFFSET > 12 )) && OFFSET=$(( OFFSET - 24 ))
+if (( OFFSET > 0 )); then ZONE="Etc/GMT-$OFFSET"; elif (( OFFSET < 0 )); then ZONE="Etc/GMT+$(( -OFFSET ))"; else ZONE="Etc/GMT"; fi
+
 BLAND_API_KEY=demo-key \
 BLAND_BASE_URL="http://127.0.0.1:$EMU_PORT" \
 BLAND_WEBHOOK_SECRET="$SECRET" \
@@ -78,6 +84,8 @@ REDIAL_CALL_TIMEOUT=8s \
 REDIAL_ACTIVE_CALL_PUSHBACK=5s \
 REDIAL_BUSINESS_HOURS_START=00:00 \
 REDIAL_BUSINESS_HOURS_END=24:00 \
+REDIAL_TIME_ZONE="$ZONE" \
+REDIAL_MIN_CALL_GAP=2s \
 REDIAL_LOG_FILE="$WORK/runner.log" \
   "$RUNNER" &
 PIDS+=($!)

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "core/business_calendar.h"
+#include "core/calling_rules.h"
+#include "core/dnc_list.h"
 #include "core/errors.h"
 #include "runner/outcome_mapping.h"
 
@@ -34,8 +36,8 @@ const Spec kSpecs[] = {
     {"min-wait", "REDIAL_MIN_WAIT", "2", "Minimum wait after any result (minutes or 30s/5m)"},
     {"success-outcomes", "REDIAL_SUCCESS_OUTCOMES", "TRANSFERRED",
      "Comma list of outcomes that complete a lead"},
-    {"stop-outcomes", "REDIAL_STOP_OUTCOMES", "DO_NOT_CONTACT",
-     "Comma list of outcomes that complete a lead as do-not-call"},
+    {"stop-outcomes", "REDIAL_STOP_OUTCOMES", "",
+     "Comma list of outcomes that complete a lead (never called again; see outcome-rules)"},
     {"extra-outcomes", "REDIAL_EXTRA_OUTCOMES", "",
      "Comma list of further outcomes accepted as not final (your disposition tags)"},
     {"time-zone", "REDIAL_TIME_ZONE", "America/New_York", "Business time zone (IANA name)"},
@@ -51,6 +53,30 @@ const Spec kSpecs[] = {
      "A call without a result after this is reconciled with Bland (minutes or 30s/5m)"},
     {"max-concurrent-calls", "REDIAL_MAX_CONCURRENT_CALLS", "0",
      "Calls in flight at once (0 = no limit)"},
+    {"callback-outcomes", "REDIAL_CALLBACK_OUTCOMES", "CALL_BACK_SCHEDULED",
+     "Comma list of outcomes whose callback time reschedules the lead"},
+    {"outcome-rules", "REDIAL_OUTCOME_RULES", "DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc",
+     "Per-outcome retry rules: OUTCOME=progressive|never|dnc|waits (5m,1h,1d), ';'-separated"},
+    {"federal-window", "REDIAL_FEDERAL_WINDOW", "true",
+     "Never redial outside 08:00-21:00 in the lead's local time (false logs a warning)"},
+    {"state-rules", "REDIAL_STATE_RULES", "false",
+     "Apply the state calling-rule table (hours, banned days, 24-hour caps)"},
+    {"rules-dir", "REDIAL_RULES_DIR", "",
+     "Folder of the calling-rule tables (default: the installed rules/ folder)"},
+    {"area-code-file", "REDIAL_AREA_CODE_FILE", "", "Area-code table (default RULES_DIR/...)"},
+    {"state-rules-file", "REDIAL_STATE_RULES_FILE", "",
+     "State rule table, e.g. your own copy (default RULES_DIR/state_calling_rules.csv)"},
+    {"holidays-file", "REDIAL_HOLIDAYS_FILE", "", "Holiday table (default RULES_DIR/holidays.csv)"},
+    {"state-call-limit-override", "REDIAL_STATE_CALL_LIMIT_OVERRIDE", "",
+     "Lower a state's 24-hour cap: FL,3;OK,2 (the lowest limit wins)"},
+    {"max-calls-per-lead-24h", "REDIAL_MAX_CALLS_PER_LEAD_24H", "0",
+     "Calls to one lead per rolling 24 h (0 = no cap)"},
+    {"max-calls-per-phone-24h", "REDIAL_MAX_CALLS_PER_PHONE_24H", "0",
+     "Calls to one number per rolling 24 h, any lead (0 = no cap)"},
+    {"min-call-gap", "REDIAL_MIN_CALL_GAP", "10s",
+     "Minimum time between two calls to one number (Bland refuses within 10 s)"},
+    {"dnc-file", "REDIAL_DNC_FILE", "",
+     "Do-not-call file, one number a line; reloaded on SIGHUP and POST /admin/dnc/reload"},
     {"max-calls-per-hour", "REDIAL_MAX_CALLS_PER_HOUR", "0", "Dials per rolling hour (0 = none)"},
     {"max-calls-per-day", "REDIAL_MAX_CALLS_PER_DAY", "0", "Dials per rolling 24 h (0 = none)"},
     {"bland-api-key", "BLAND_API_KEY", "", "Bland API key (sent as the authorization header)"},
@@ -254,6 +280,23 @@ Settings build(const po::variables_map& vm) {
   p.call_timeout_ms = r.duration("call-timeout", kMinuteMs);
   if (p.call_timeout_ms <= 0) bad("call-timeout", r.str("call-timeout"), "must be > 0");
   p.max_concurrent_calls = static_cast<int>(r.integer("max-concurrent-calls", 0, 1000000));
+  try {
+    p.outcome_rules = parse_outcome_rules(r.str("outcome-rules"), "outcome-rules");
+  } catch (const ConfigError& e) {
+    bad("outcome-rules", r.str("outcome-rules"), e.what());
+  }
+  p.callback_outcomes = split_list(r.str("callback-outcomes"));
+  p.federal_window = r.boolean("federal-window");
+  p.state_rules = r.boolean("state-rules");
+  p.rules_dir = r.str("rules-dir");
+  p.area_code_file = r.str("area-code-file");
+  p.state_rules_file = r.str("state-rules-file");
+  p.holidays_file = r.str("holidays-file");
+  p.state_call_limit_override = r.str("state-call-limit-override");
+  p.max_calls_per_lead_24h = static_cast<int>(r.integer("max-calls-per-lead-24h", 0, 1000));
+  p.max_calls_per_phone_24h = static_cast<int>(r.integer("max-calls-per-phone-24h", 0, 1000));
+  p.min_call_gap_ms = r.duration("min-call-gap", kSecondMs);
+  p.dnc_file = r.str("dnc-file");
   s.max_calls_per_hour = static_cast<int>(r.integer("max-calls-per-hour", 0, 100000000));
   s.max_calls_per_day = static_cast<int>(r.integer("max-calls-per-day", 0, 100000000));
 
@@ -313,6 +356,13 @@ Settings build(const po::variables_map& vm) {
     for (const auto& sp : kSpecs)
       if (name == sp.name) bad(name, r.str(name), e.what());
     throw SettingsError(std::string("bad setting ") + e.what());
+  }
+  // The tables and the do-not-call file are read now, so --check-config finds a bad line.
+  try {
+    (void)CallingRules::from_policy(p);
+    if (!p.dnc_file.empty()) (void)DncList::load(p.dnc_file);
+  } catch (const ConfigError& e) {
+    throw SettingsError(std::string("bad calling-rule file: ") + e.what());
   }
   if (s.bland_api_key.empty() && p.enabled)
     throw SettingsError("missing " + label("bland-api-key") + ": needed to place calls");

@@ -13,6 +13,8 @@ inline nlohmann::json tick_json(const TickSummary& t) {
                         {"total_ready", t.total_ready},
                         {"calls_made", t.calls_made},
                         {"skipped", t.skipped},
+                        {"held", t.held},
+                        {"dnc", t.dnc},
                         {"errors", t.errors},
                         {"calls_released", t.calls_released}};
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "core/phone.h"
 
@@ -11,15 +12,71 @@ namespace redial::sim {
 
 namespace {
 std::string str(int v) { return std::to_string(v); }
+
+constexpr TimeMs kDayWindowMs = 24 * kHourMs;
+
+std::string hhmm(int sod) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", sod / 3600, sod / 60 % 60, sod % 60);
+  return buf;
+}
+
+// Local wall clock of `t` in `zone`, computed here with the tz database (not BusinessCalendar).
+struct Local {
+  date::year_month_day ymd;
+  unsigned weekday = 0;  // 0 = Sunday
+  int sod = 0;           // seconds after local midnight
+};
+
+Local local_of(const date::time_zone* zone, TimeMs t) {
+  using namespace std::chrono;
+  auto local = zone->to_local(sys_time<milliseconds>(milliseconds(t)));
+  auto day = date::floor<date::days>(local);
+  Local l;
+  l.ymd = date::year_month_day(day);
+  l.weekday = date::weekday(day).c_encoding();
+  l.sod = static_cast<int>(duration_cast<seconds>(local - day).count());
+  return l;
+}
+
+// Calls in the 24 hours ending at `now`, `now` included (the dial being checked is one of them).
+int calls_in_day(const std::vector<TimeMs>& starts, TimeMs now) {
+  int n = 0;
+  for (TimeMs t : starts)
+    if (t > now - kDayWindowMs && t <= now) ++n;
+  return n;
+}
 }  // namespace
 
 InvariantChecker::InvariantChecker(const RedialPolicy& policy)
     : policy_(policy), zone_(date::locate_zone(policy.time_zone)) {}
 
-TimeMs InvariantChecker::wait_after(int attempts) const {
+void InvariantChecker::set_calling_rules(std::shared_ptr<const CallingRules> rules,
+                                         const std::vector<std::string>& dnc_numbers) {
+  rules_ = std::move(rules);
+  for (const auto& n : dnc_numbers) {
+    try {
+      dnc_.insert(normalize_phone(n));
+    } catch (const std::exception&) {
+      dnc_.insert(n);
+    }
+  }
+}
+
+TimeMs InvariantChecker::wait_after(const std::vector<std::string>& outcomes) const {
   // The rule, written out again here on purpose (not RedialPolicy::wait_after_result_ms):
-  // max(min wait, intervals[min(k-1, last)]).
-  const auto& iv = policy_.progressive_intervals_ms;
+  // max(min wait, intervals[min(k-1, last)]), where an outcome with its own schedule counts k
+  // over the results with that outcome and uses its own intervals.
+  int attempts = static_cast<int>(outcomes.size());
+  const std::vector<TimeMs>* ivp = &policy_.progressive_intervals_ms;
+  if (!outcomes.empty()) {
+    const OutcomeRule& rule = policy_.rule_for(outcomes.back());
+    if (rule.kind == OutcomeRule::Kind::kSchedule) {
+      ivp = &rule.intervals_ms;
+      attempts = static_cast<int>(std::count(outcomes.begin(), outcomes.end(), outcomes.back()));
+    }
+  }
+  const auto& iv = *ivp;
   TimeMs w = 0;
   if (!iv.empty()) {
     std::size_t i =
@@ -45,9 +102,84 @@ void InvariantChecker::violate(TimeMs at, const std::string& event, const char* 
   violations_.push_back(Violation{at, event, rule, std::move(what)});
 }
 
-void InvariantChecker::call_started(const std::string& phone, const std::string& call_id,
-                                    TimeMs until, bool by_queue) {
+void InvariantChecker::call_started(const std::string& phone, const std::string& key,
+                                    const std::string& call_id, TimeMs start, TimeMs until,
+                                    bool by_queue) {
   busy_[phone] = Busy{call_id, until, by_queue};
+  if (by_queue) {
+    note_call(phone, key, start);
+  } else {
+    outside_[call_id] = OutsideCall{phone, key, start};
+  }
+}
+
+void InvariantChecker::note_call(const std::string& phone, const std::string& key, TimeMs start) {
+  auto prune = [start](std::vector<TimeMs>& v) {
+    v.erase(std::remove_if(v.begin(), v.end(), [&](TimeMs t) { return t <= start - kDayWindowMs; }),
+            v.end());
+    v.push_back(start);
+    std::sort(v.begin(), v.end());
+  };
+  prune(calls_by_phone_[phone]);
+  prune(calls_by_lead_[key]);
+}
+
+void InvariantChecker::check_calling_rules(TimeMs now, const std::string& event,
+                                           const DialRequest& r, const std::string& phone) {
+  // (a) do not call: the scenario's list, or a dnc outcome acknowledged for the number.
+  if (dnc_.count(phone))
+    violate(now, event, "do not call",
+            "dial of " + r.key + " to " + phone + ", a do-not-call number");
+  if (!rules_) return;
+  // (b) the legal window in every zone of the lead. Which zones and state rules apply is the
+  // rule tables' data; the local times and the windows are worked out here.
+  const LeadLocation where = rules_->locate(phone, r.lead.state);
+  for (const date::time_zone* z : where.zones) {
+    const Local l = local_of(z, now);
+    const std::string at_text = " at " + hhmm(l.sod) + " " + std::string(z->name());
+    if (policy_.federal_window &&
+        (l.sod < policy_.federal_open_s || l.sod >= policy_.federal_close_s))
+      violate(now, event, "federal window",
+              "dial of " + r.key + at_text + ", outside " + hhmm(policy_.federal_open_s) + "-" +
+                  hhmm(policy_.federal_close_s));
+    for (const StateRule* rule : where.state_rules) {
+      DayWindow w = rule->weekday[l.weekday].value_or(DayWindow{});
+      std::string day = "weekday " + str(static_cast<int>(l.weekday));
+      if (rule->holiday && rules_->holidays().holiday_on(int(l.ymd.year()), unsigned(l.ymd.month()),
+                                                         unsigned(l.ymd.day()))) {
+        w = *rule->holiday;
+        day = "holiday";
+      }
+      if (w.closed || l.sod < w.open_s || l.sod >= w.close_s)
+        violate(now, event, "state hours",
+                "dial of " + r.key + at_text + " breaks " + rule->state + " hours on " + day +
+                    (w.closed ? " (closed)" : " (" + hhmm(w.open_s) + "-" + hhmm(w.close_s) + ")"));
+    }
+  }
+  // (c) caps over the 24 hours ending at this dial, this dial included.
+  auto& phone_calls = calls_by_phone_[phone];
+  auto& lead_calls = calls_by_lead_[r.key];
+  const int on_phone = calls_in_day(phone_calls, now) + 1;
+  const int on_lead = calls_in_day(lead_calls, now) + 1;
+  auto cap = [&](int n, int limit, const std::string& what) {
+    if (limit > 0 && n > limit)
+      violate(now, event, "cap",
+              "dial of " + r.key + " is call " + str(n) + " in 24 h " + what + " (cap " +
+                  str(limit) + ")");
+  };
+  cap(on_lead, policy_.max_calls_per_lead_24h, "to the lead");
+  cap(on_phone, policy_.max_calls_per_phone_24h, "to " + phone);
+  for (const StateRule* rule : where.state_rules)
+    cap(on_phone, rule->max_calls_24h, "to " + phone + " under " + rule->state + " rules");
+  // (d) the gap since the last call started on this number.
+  if (policy_.min_call_gap_ms > 0 && !phone_calls.empty()) {
+    TimeMs last = phone_calls.back();
+    if (last <= now && now - last < policy_.min_call_gap_ms)
+      violate(now, event, "call gap",
+              "dial of " + r.key + " " + std::to_string(now - last) +
+                  " ms after the previous call to " + phone + " started (gap " +
+                  std::to_string(policy_.min_call_gap_ms) + " ms)");
+  }
 }
 
 std::string InvariantChecker::on_dial(TimeMs now, const std::string& event, const DialRequest& r,
@@ -72,15 +204,23 @@ std::string InvariantChecker::on_dial(TimeMs now, const std::string& event, cons
   }
   if (!open_at(now))
     violate(now, event, "business hours", "dial of " + r.key + " outside business hours");
-  if (r.lead.status == LeadStatus::kCompleted ||
-      (current != nullptr && current->status == LeadStatus::kCompleted)) {
-    violate(now, event, "no dial of a completed lead", "dial of completed lead " + r.key);
+  if (r.lead.status == LeadStatus::kCompleted || r.lead.status == LeadStatus::kDnc ||
+      (current != nullptr &&
+       (current->status == LeadStatus::kCompleted || current->status == LeadStatus::kDnc))) {
+    violate(now, event, "no dial of a completed lead",
+            "dial of " + r.key + ", which is " +
+                std::string(status_name(current ? current->status : r.lead.status)));
   }
+  check_calling_rules(now, event, r, phone);
   auto a = acked_.find(r.key);
   int attempts = a == acked_.end() ? 0 : a->second.attempts;
   if (a != acked_.end() && a->second.completed) {
     violate(now, event, "no dial of a completed lead",
             "dial of " + r.key + " after its completing result was acknowledged");
+  }
+  if (a != acked_.end() && a->second.never) {
+    violate(now, event, "never retried",
+            "dial of " + r.key + " after a result whose outcome rule is never was acknowledged");
   }
   if (attempts >= policy_.max_attempts || r.attempt_number > policy_.max_attempts) {
     violate(now, event, "max attempts",
@@ -89,7 +229,7 @@ std::string InvariantChecker::on_dial(TimeMs now, const std::string& event, cons
   }
   if (a != acked_.end() && a->second.attempts > 0) {
     const Acked& k = a->second;
-    TimeMs earliest = k.callback_at ? *k.callback_at : k.result_at + wait_after(k.attempts);
+    TimeMs earliest = k.callback_at ? *k.callback_at : k.result_at + wait_after(k.outcomes);
     if (now < earliest) {
       violate(now, event, "policy wait",
               "dial of " + r.key + " " + std::to_string((earliest - now) / 1000) +
@@ -127,6 +267,19 @@ void InvariantChecker::on_ack(TimeMs now, const std::string& event, const std::s
   (void)event;
   ids_[key].insert(call_id);
   if (res.kind == ApplyKind::kDuplicate) return;
+  // The queue now knows of a call made outside it: from here on it counts for caps and gaps.
+  if (auto o = outside_.find(call_id); o != outside_.end()) {
+    note_call(o->second.phone, o->second.key, o->second.start);
+    outside_.erase(o);
+  }
+  const OutcomeRule& rule = policy_.rule_for(rec.last_outcome.value_or(""));
+  if (rule.kind == OutcomeRule::Kind::kDnc) {
+    try {
+      dnc_.insert(normalize_phone(rec.phone_number));
+    } catch (const std::exception&) {
+      dnc_.insert(rec.phone_number);
+    }
+  }
   Acked& a = acked_[key];
   a.attempts = rec.attempts;
   a.outcomes = rec.outcomes;
@@ -134,6 +287,7 @@ void InvariantChecker::on_ack(TimeMs now, const std::string& event, const std::s
   a.result_at = now;
   a.callback_at = callback_at;
   a.completed = a.completed || rec.status == LeadStatus::kCompleted;
+  a.never = a.never || rule.kind == OutcomeRule::Kind::kNever;
 }
 
 void InvariantChecker::on_stop(const std::string& key) { acked_[key].completed = true; }
@@ -156,7 +310,8 @@ void InvariantChecker::after_reload(TimeMs now, const std::string& event, const 
               key + " has " + str(rec->attempts) + " results after the restart, " +
                   str(a.attempts) + " were acknowledged (last " + a.last_call_id + ")");
     }
-    if (a.completed && rec->status != LeadStatus::kCompleted) {
+    // A closed lead may only become dnc (a late do-not-call request), never open again.
+    if (a.completed && rec->status != LeadStatus::kCompleted && rec->status != LeadStatus::kDnc) {
       violate(now, event, "no acknowledged result lost",
               key + " was completed before the restart and is " +
                   std::string(status_name(rec->status)) + " after it");

@@ -4,11 +4,13 @@
 // queue against it at every dial, every webhook and every restart, plus a full scan at the end.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/calling_rules.h"
 #include "core/dialer.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
@@ -31,10 +33,16 @@ class InvariantChecker {
  public:
   explicit InvariantChecker(const RedialPolicy& policy);
 
-  // A call is really in progress on `phone` (normalized) until `until`. `by_queue`: the queue
-  // dialed it (false: a first call made outside the queue, which the queue cannot know about).
-  void call_started(const std::string& phone, const std::string& call_id, TimeMs until,
-                    bool by_queue);
+  // The calling-rule tables (only their data is used: which zones and state rules apply to a
+  // lead) and the scenario's do-not-call numbers (as written; normalized here).
+  void set_calling_rules(std::shared_ptr<const CallingRules> rules,
+                         const std::vector<std::string>& dnc_numbers);
+
+  // A call is really in progress on `phone` (normalized) from `start` until `until`. `by_queue`:
+  // the queue dialed it (false: a call made outside the queue, which the queue only learns of
+  // from its result; it counts towards caps and the call gap once that result is acknowledged).
+  void call_started(const std::string& phone, const std::string& key, const std::string& call_id,
+                    TimeMs start, TimeMs until, bool by_queue);
 
   // The queue asks for a dial. `current` is the queue's record now. Returns the id of a call made
   // outside the queue that is in progress on the same phone ("" if none): not a violation, since
@@ -66,6 +74,11 @@ class InvariantChecker {
     TimeMs result_at = 0;
     std::optional<TimeMs> callback_at;
     bool completed = false;  // a success or stop outcome, or stop_lead, was acknowledged
+    bool never = false;      // a result whose outcome rule is "never" was acknowledged
+  };
+  struct OutsideCall {
+    std::string phone, key;
+    TimeMs start = 0;
   };
   struct Busy {
     std::string call_id;
@@ -73,8 +86,12 @@ class InvariantChecker {
     bool by_queue = true;
   };
 
-  TimeMs wait_after(int attempts) const;
+  TimeMs wait_after(const std::vector<std::string>& outcomes) const;
   bool open_at(TimeMs t) const;
+  // Calling rules at the dial instant (do not call, legal window, caps, call gap).
+  void check_calling_rules(TimeMs now, const std::string& event, const DialRequest& r,
+                           const std::string& phone);
+  void note_call(const std::string& phone, const std::string& key, TimeMs start);
   void violate(TimeMs at, const std::string& event, const char* rule, std::string what);
 
   RedialPolicy policy_;
@@ -82,6 +99,10 @@ class InvariantChecker {
   std::map<std::string, Acked> acked_;                // by lead key
   std::map<std::string, std::set<std::string>> ids_;  // acknowledged call ids by lead key
   std::map<std::string, Busy> busy_;                  // by normalized phone
+  std::shared_ptr<const CallingRules> rules_;
+  std::set<std::string> dnc_;  // normalized: the list and dnc outcomes
+  std::map<std::string, std::vector<TimeMs>> calls_by_phone_, calls_by_lead_;  // call starts
+  std::map<std::string, OutsideCall> outside_;  // by call id, until its result is acknowledged
   std::vector<Violation> violations_;
   std::size_t checks_ = 0;
 };

@@ -46,7 +46,9 @@ TimeMs JsonReader::duration(const json& v, TimeMs unit_ms, const std::string& pa
     try {
       return parse_duration_ms(v.get<std::string>(), unit_ms, path);
     } catch (const std::exception& e) {
-      fail(path, e.what());
+      std::string reason = e.what();  // "PATH: reason": the path is added once, below
+      if (reason.rfind(path + ": ", 0) == 0) reason.erase(0, path.size() + 2);
+      fail(path, reason);
     }
   }
   fail(path, "expected a number or a duration like \"30s\", got " + v.dump());

@@ -1,6 +1,7 @@
 #include "sim/random_scenario.h"
 
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 namespace redial::sim {
@@ -29,7 +30,8 @@ struct Weighted {
 };
 
 const Weighted kOutcomes[] = {
-    {"VOICEMAIL", 0.34},
+    {"VOICEMAIL", 0.33},
+    {"DNC_REQUESTED", 0.01},
     {"NO_ANSWER", 0.34},
     {"BUSY", 0.07},
     {"HUNG_UP", 0.05},
@@ -40,6 +42,43 @@ const Weighted kOutcomes[] = {
     {"FAILED", 0.015},
     {"NOT_A_REAL_OUTCOME", 0.005},  // rejected by the queue: a bad webhook
 };
+
+// Area codes in several zones (with the state they belong to): Eastern, Central, Pacific, Alaska
+// and Hawaii, two that span zones (850: Central and Eastern; 208: Mountain and Pacific), and 555
+// (no area code: the business zone is assumed).
+struct Area {
+  const char* code;
+  const char* state;
+};
+const Area kAreas[] = {{"212", "NY"}, {"305", "FL"}, {"415", "CA"}, {"205", "AL"}, {"907", "AK"},
+                       {"808", "HI"}, {"850", "FL"}, {"208", "ID"}, {"555", ""},   {"555", ""}};
+// Record states that may differ from the number's: both states' rules then apply.
+const char* const kStates[] = {"FL", "AL", "CA", "NY", "TX", "PA", "UT", "AK", "OK"};
+
+// The calling-rule settings of a seed: some seeds turn state rules, caps, outcome rules and a
+// state cap override on, so every rule is exercised across seeds.
+void draw_calling_rules(Draw& draw, RedialPolicy& p, std::string& name) {
+  if (draw.chance(0.5)) {
+    p.state_rules = true;
+    name += ", state rules";
+  }
+  if (draw.chance(0.5)) {
+    p.max_calls_per_lead_24h = 3 + static_cast<int>(draw.below(3));
+    p.max_calls_per_phone_24h = p.max_calls_per_lead_24h + static_cast<int>(draw.below(3));
+    name += ", caps " + std::to_string(p.max_calls_per_lead_24h) + "/" +
+            std::to_string(p.max_calls_per_phone_24h);
+  }
+  if (draw.chance(0.5)) {
+    p.outcome_rules = parse_outcome_rules(
+        "BUSY=5m;NOT_INTERESTED=never;NO_ANSWER=2m,10m,1h,1d;DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc",
+        "random outcome_rules");
+    name += ", outcome rules";
+  }
+  if (draw.chance(0.25)) {
+    p.state_call_limit_override = "FL,2;NY,3";
+    name += ", cap override";
+  }
+}
 
 }  // namespace
 
@@ -67,6 +106,7 @@ Scenario make_random_scenario(const RandomOptions& o) {
   sc.end = cal.start_of_day(day0 + o.days) - 1;
 
   Draw draw(o.seed);
+  draw_calling_rules(draw, sc.policy, sc.name);
   auto open_on = [&](int day, int s) { return cal.start_of_day(day0 + day) + s * kSecondMs; };
   const int open_s = sc.policy.business_open_s, close_s = sc.policy.business_close_s;
 
@@ -76,10 +116,22 @@ Scenario make_random_scenario(const RandomOptions& o) {
     l.lead_id = "L" + std::to_string(i);
     // 1 lead in 100 shares the previous lead's phone: the queue must never call it twice at once.
     int phone_n = (i > 0 && draw.chance(0.01)) ? i - 1 : i;
+    const Area& area = kAreas[static_cast<std::size_t>(phone_n) % std::size(kAreas)];
     char phone[32];
-    std::snprintf(phone, sizeof phone, "+1555%07d", phone_n % 10000000);
+    std::snprintf(phone, sizeof phone, "+1%s%07d", area.code, phone_n % 10000000);
     l.phone_number = phone;
-    l.state = "FL";
+    double st = draw.unit();
+    if (st < 0.25) {
+      l.state = area.state;
+    } else if (st < 0.4) {
+      l.state = kStates[draw.below(std::size(kStates))];
+    }
+    // A few numbers are on the do-not-call file, written in another format.
+    if (draw.chance(0.005)) {
+      std::snprintf(phone, sizeof phone, "(%s) %03d-%04d", area.code, phone_n % 10000000 / 10000,
+                    phone_n % 10000);
+      sc.dnc.push_back(phone);
+    }
     int day = i % o.days;
     // Local wall times on a DST day are still fine: start_of_day + seconds is an instant.
     l.first_call_at = open_on(

@@ -51,20 +51,21 @@ void print_random_result(std::FILE* out, const RunResult& r, std::uint64_t seed)
                  r.error.c_str());
     return;
   }
-  std::fprintf(
-      out,
-      "%s  seed=%llu hash=%s  leads=%zu calls=%lld redials=%lld results=%lld "
-      "duplicates=%lld dial_errors=%lld restarts=%lld rejected=%lld released=%lld "
-      "completed=%lld max_attempts=%lld pending=%lld rescheduled=%lld outside_overlaps=%lld "
-      "events=%llu "
-      "trace_lines=%llu checks=%zu violations=%zu span=%s wall=%.0fms\n",
-      r.passed ? "PASS" : "FAIL", static_cast<unsigned long long>(seed),
-      hex64(r.trace_hash).c_str(), r.leads, total(r, "calls"), total(r, "redials"),
-      total(r, "results"), total(r, "duplicates"), total(r, "dial_errors"), total(r, "restarts"),
-      total(r, "rejected"), total(r, "released"), total(r, "completed"), total(r, "max_attempts"),
-      total(r, "pending"), total(r, "rescheduled"), total(r, "outside_overlaps"),
-      static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.trace_lines),
-      r.invariant_checks, r.violations.size(), r.span_text.c_str(), r.wall_ms);
+  std::fprintf(out,
+               "%s  seed=%llu hash=%s  leads=%zu calls=%lld redials=%lld results=%lld "
+               "duplicates=%lld dial_errors=%lld restarts=%lld rejected=%lld released=%lld "
+               "completed=%lld max_attempts=%lld pending=%lld rescheduled=%lld dnc=%lld held=%lld "
+               "dnc_skips=%lld outside_overlaps=%lld events=%llu "
+               "trace_lines=%llu checks=%zu violations=%zu span=%s wall=%.0fms\n",
+               r.passed ? "PASS" : "FAIL", static_cast<unsigned long long>(seed),
+               hex64(r.trace_hash).c_str(), r.leads, total(r, "calls"), total(r, "redials"),
+               total(r, "results"), total(r, "duplicates"), total(r, "dial_errors"),
+               total(r, "restarts"), total(r, "rejected"), total(r, "released"),
+               total(r, "completed"), total(r, "max_attempts"), total(r, "pending"),
+               total(r, "rescheduled"), total(r, "dnc"), total(r, "held"), total(r, "dnc_skips"),
+               total(r, "outside_overlaps"), static_cast<unsigned long long>(r.events),
+               static_cast<unsigned long long>(r.trace_lines), r.invariant_checks,
+               r.violations.size(), r.span_text.c_str(), r.wall_ms);
   if (!r.violations.empty()) print_violations(out, r, 20);
 }
 

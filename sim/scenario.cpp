@@ -7,17 +7,20 @@
 #include <set>
 #include <sstream>
 
+#include "core/dnc_list.h"
 #include "core/errors.h"
 #include "sim/json_reader.h"
+#include "sim/scenario_config.h"
 
 namespace redial::sim {
 
 using nlohmann::json;
 
 const std::vector<std::string> kTotalNames = {
-    "calls",        "redials",  "results",       "duplicates",      "dial_errors", "restarts",
-    "rejected",     "released", "skipped",       "pending",         "rescheduled", "completed",
-    "max_attempts", "records",  "webhooks_lost", "outside_overlaps"};
+    "calls",        "redials",  "results",       "duplicates",       "dial_errors", "restarts",
+    "rejected",     "released", "skipped",       "pending",          "rescheduled", "completed",
+    "max_attempts", "records",  "webhooks_lost", "outside_overlaps", "dnc",         "held",
+    "dnc_skips"};
 
 const char* event_type_name(EventType t) {
   switch (t) {
@@ -52,85 +55,6 @@ namespace {
 class Loader : public JsonReader {
  public:
   explicit Loader(std::string file) : JsonReader(std::move(file)) {}
-
-  void config(const json& c, RedialPolicy& p) const {
-    check_keys(c, "config",
-               {"enabled", "process_interval_minutes", "max_attempts", "progressive_intervals",
-                "min_wait_minutes", "success_outcomes", "stop_outcomes", "known_outcomes",
-                "extra_outcomes", "business_hours", "ready_window_days",
-                "active_call_pushback_minutes", "call_timeout_minutes", "max_concurrent_calls"});
-    auto has = [&](const char* k) { return c.contains(k); };
-    if (has("enabled")) p.enabled = boolean(c["enabled"], "config.enabled");
-    if (has("process_interval_minutes"))
-      p.process_interval_ms =
-          duration(c["process_interval_minutes"], kMinuteMs, "config.process_interval_minutes");
-    if (has("max_attempts"))
-      p.max_attempts = positive_int(c["max_attempts"], "config.max_attempts");
-    if (has("progressive_intervals")) {
-      const json& v = c["progressive_intervals"];
-      if (!v.is_array()) fail("config.progressive_intervals", "expected an array");
-      p.progressive_intervals_ms.clear();
-      for (std::size_t i = 0; i < v.size(); ++i)
-        p.progressive_intervals_ms.push_back(
-            duration(v[i], kMinuteMs, index("config.progressive_intervals", i)));
-    }
-    if (has("min_wait_minutes"))
-      p.min_wait_ms = duration(c["min_wait_minutes"], kMinuteMs, "config.min_wait_minutes");
-    if (has("success_outcomes"))
-      p.success_outcomes = strings(c["success_outcomes"], "config.success_outcomes");
-    if (has("stop_outcomes")) p.stop_outcomes = strings(c["stop_outcomes"], "config.stop_outcomes");
-    if (has("known_outcomes"))
-      p.known_outcomes = strings(c["known_outcomes"], "config.known_outcomes");
-    if (has("extra_outcomes"))
-      for (auto& o : strings(c["extra_outcomes"], "config.extra_outcomes"))
-        p.known_outcomes.push_back(o);
-    if (has("ready_window_days"))
-      p.ready_window_days = positive_int(c["ready_window_days"], "config.ready_window_days", 0);
-    if (has("active_call_pushback_minutes"))
-      p.active_call_pushback_ms = duration(c["active_call_pushback_minutes"], kMinuteMs,
-                                           "config.active_call_pushback_minutes");
-    if (has("call_timeout_minutes"))
-      p.call_timeout_ms =
-          duration(c["call_timeout_minutes"], kMinuteMs, "config.call_timeout_minutes");
-    if (has("max_concurrent_calls"))
-      p.max_concurrent_calls =
-          positive_int(c["max_concurrent_calls"], "config.max_concurrent_calls", 0);
-    if (has("business_hours")) {
-      const json& b = c["business_hours"];
-      check_keys(b, "config.business_hours", {"start", "end", "time_zone", "weekdays"});
-      try {
-        if (b.contains("start"))
-          p.business_open_s = parse_time_of_day_s(str(b["start"], "config.business_hours.start"),
-                                                  "config.business_hours.start");
-        if (b.contains("end"))
-          p.business_close_s = parse_time_of_day_s(str(b["end"], "config.business_hours.end"),
-                                                   "config.business_hours.end");
-      } catch (const ConfigError& e) {
-        fail(e.setting(), e.what());
-      }
-      if (b.contains("time_zone"))
-        p.time_zone = str(b["time_zone"], "config.business_hours.time_zone");
-      if (b.contains("weekdays")) {
-        static const char* names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-        std::uint8_t mask = 0;
-        auto days = strings(b["weekdays"], "config.business_hours.weekdays");
-        for (std::size_t i = 0; i < days.size(); ++i) {
-          int found = -1;
-          for (int d = 0; d < 7; ++d)
-            if (days[i] == names[d]) found = d;
-          if (found < 0)
-            fail(index("config.business_hours.weekdays", i), "expected Sun, Mon, ... Sat");
-          mask = static_cast<std::uint8_t>(mask | (1u << found));
-        }
-        p.business_weekdays = mask;
-      }
-    }
-    try {
-      p.validate();
-    } catch (const ConfigError& e) {
-      fail("config." + e.setting(), e.what());
-    }
-  }
 
   OutcomeSpec outcome(const TimeText& tt, const json& v, const std::string& path) const {
     OutcomeSpec o;
@@ -328,9 +252,9 @@ class Loader : public JsonReader {
     if (v.contains("status")) {
       std::string s = str(v["status"], join(path, "status"));
       if (s != "pending" && s != "rescheduled" && s != "completed" && s != "max_attempts" &&
-          s != "absent")
+          s != "dnc" && s != "absent")
         fail(join(path, "status"),
-             "expected pending, rescheduled, completed, max_attempts or absent");
+             "expected pending, rescheduled, completed, max_attempts, dnc or absent");
       x.status = s;
     }
     if (v.contains("dials_at")) {
@@ -353,12 +277,12 @@ class Loader : public JsonReader {
   Scenario scenario(const json& root) const {
     check_keys(root, "",
                {"name", "start", "end", "seed", "config", "defaults", "store", "leads", "events",
-                "expect"});
+                "dnc", "expect"});
     Scenario sc;
     sc.file = file_;
     sc.name = root.contains("name") ? str(root["name"], "name") : file_;
     if (root.contains("seed")) sc.seed = static_cast<std::uint64_t>(integer(root["seed"], "seed"));
-    if (root.contains("config")) config(root["config"], sc.policy);
+    if (root.contains("config")) read_config(*this, root["config"], sc.policy);
 
     if (!root.contains("start")) fail("start", "missing");
     std::string start = str(root["start"], "start");
@@ -403,6 +327,17 @@ class Loader : public JsonReader {
       if (st.contains("checkpoint_after_mutations"))
         sc.store.checkpoint_after_mutations = static_cast<std::size_t>(
             positive_int(st["checkpoint_after_mutations"], "store.checkpoint_after_mutations", 0));
+    }
+
+    if (root.contains("dnc")) {
+      sc.dnc = strings(root["dnc"], "dnc");
+      for (std::size_t i = 0; i < sc.dnc.size(); ++i) {
+        try {
+          DncList::parse(sc.dnc[i], index("dnc", i));
+        } catch (const ConfigError&) {
+          fail(index("dnc", i), "not a phone number: \"" + sc.dnc[i] + "\"");
+        }
+      }
     }
 
     std::set<std::string> lead_ids;

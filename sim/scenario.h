@@ -123,6 +123,8 @@ struct Scenario {
   StoreOptions store;
   std::vector<LeadSpec> leads;
   std::vector<EventSpec> events;
+  // The do-not-call file's lines (numbers in any format); the queue gets them as a DncList.
+  std::vector<std::string> dnc;
   Expectations expect;
 };
 

@@ -157,7 +157,7 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
   const OutcomeSpec& o = outcome_of(l, call);
   TimeMs end = t + o.call_ms.value_or(l.spec.call_ms);
   std::string call_id = l.spec.lead_id + "-c" + std::to_string(call);
-  checker_.call_started(l.phone, call_id, end, dial_seq.has_value());
+  checker_.call_started(l.phone, l.key, call_id, t, end, dial_seq.has_value());
   SimLead::WebhookPlan plan;
   if (auto it = l.webhooks.find(call); it != l.webhooks.end()) plan = it->second;
   std::string detail = std::string(how) + " " + call_id + " -> " + o.outcome + ", ends " + fmt(end);
@@ -294,6 +294,8 @@ void Simulation::deliver(const Webhook& w_in) {
 
 void Simulation::make_queue() {
   queue_ = std::make_unique<RedialQueue>(sc_.policy, clock_, store_, dialer_, logger_);
+  queue_->set_calling_rules(rules_);
+  if (dnc_list_) queue_->set_dnc_list(dnc_list_);
   queue_->set_event_listener([this](const QueueEvent& e) {
     // The tick summary and the dial itself are traced by the simulator with more detail.
     if (e.kind == "tick" || e.kind == "dial" || e.kind == "dial_accepted") return;
@@ -324,6 +326,8 @@ void Simulation::do_tick() {
   }
   n_["skipped"] += s.skipped;
   n_["released"] += s.calls_released;
+  n_["held"] += s.held;
+  n_["dnc_skips"] += s.dnc;
   if (!s.ran) {
     if (s.skipped_reason != last_tick_note_) trace("tick", "", "not run: " + s.skipped_reason);
     last_tick_note_ = s.skipped_reason;
@@ -332,7 +336,8 @@ void Simulation::do_tick() {
   last_tick_note_.clear();
   trace("tick", "",
         "ready=" + std::to_string(s.total_ready) + " dialed=" + std::to_string(s.calls_made) +
-            " skipped=" + std::to_string(s.skipped) + " errors=" + std::to_string(s.errors) +
+            " skipped=" + std::to_string(s.skipped) + " held=" + std::to_string(s.held) +
+            " dnc=" + std::to_string(s.dnc) + " errors=" + std::to_string(s.errors) +
             " released=" + std::to_string(s.calls_released));
 }
 
@@ -396,6 +401,7 @@ RunResult Simulation::run() {
   r.start = sc_.start;
   try {
     trace("scenario", "", sc_.name + " (seed " + std::to_string(sc_.seed) + ")");
+    load_rules();
     setup();
     make_queue();
     queue_->load();
@@ -436,6 +442,7 @@ void Simulation::collect(RunResult& r) {
   n_["rescheduled"] = static_cast<long long>(c.rescheduled);
   n_["completed"] = static_cast<long long>(c.completed);
   n_["max_attempts"] = static_cast<long long>(c.max_attempts);
+  n_["dnc"] = static_cast<long long>(c.dnc);
   n_["records"] = static_cast<long long>(queue_->size());
   n_["dial_errors"] = static_cast<long long>(dialer_.failed_dials());
   r.totals = n_;

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/calling_rules.h"
 #include "core/clock.h"
+#include "core/dnc_list.h"
 #include "core/memory_store.h"
 #include "core/redial_queue.h"
 #include "sim/event_queue.h"
@@ -110,6 +112,8 @@ class Simulation {
   void do_tick();
   void crash(TimeMs downtime_ms, const std::string& why);
   void come_up(bool tick);
+  // Loads the calling-rule tables and the do-not-call list once; every queue shares them.
+  void load_rules();
   void make_queue();
   bool drained() const;
   void flush_violations();
@@ -123,6 +127,8 @@ class Simulation {
   MemoryStore store_;
   SimDialer dialer_;
   std::unique_ptr<RedialQueue> queue_;
+  std::shared_ptr<const CallingRules> rules_;
+  std::shared_ptr<const DncList> dnc_list_;
   InvariantChecker checker_;
   EventQueue events_;
   Trace trace_;

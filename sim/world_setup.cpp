@@ -1,9 +1,23 @@
+// Simulation::load_rules: the calling-rule tables and do-not-call list, once per scenario.
 // Simulation::setup: turns a scenario into the world's plans (webhook faults, dial faults,
 // restart hooks) and its first events (first calls, enqueues, timed faults).
+#include "core/errors.h"
 #include "core/phone.h"
 #include "sim/simulation.h"
 
 namespace redial::sim {
+
+void Simulation::load_rules() {
+  try {
+    rules_ = CallingRules::from_policy(sc_.policy);
+    std::string lines;
+    for (const auto& n : sc_.dnc) lines += n + "\n";
+    if (!sc_.dnc.empty()) dnc_list_ = std::make_shared<const DncList>(DncList::parse(lines, "dnc"));
+  } catch (const ConfigError& e) {
+    throw ScenarioError(sc_.file + ": calling rules: " + e.what());
+  }
+  checker_.set_calling_rules(rules_, sc_.dnc);
+}
 
 void Simulation::setup() {
   leads_.reserve(sc_.leads.size() + 8);

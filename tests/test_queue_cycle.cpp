@@ -132,9 +132,14 @@ TEST_CASE("success outcomes are configurable") {
   QueueFixture f(ny(2025, 12, 1, 10, 0), p);
   CHECK(f.deliver(result("1", "5550000001", "APPOINTMENT_SET", "a")).status ==
         LeadStatus::kCompleted);
-  // DO_NOT_CONTACT completes too: the lead must never be called again.
-  CHECK(f.deliver(result("2", "5550000002", "DO_NOT_CONTACT", "b")).status ==
-        LeadStatus::kCompleted);
+  // DO_NOT_CONTACT puts the number on the do-not-call list: never called again.
+  CHECK(f.deliver(result("2", "5550000002", "DO_NOT_CONTACT", "b")).status == LeadStatus::kDnc);
+  // A stop outcome completes a lead without a do-not-call entry.
+  RedialPolicy stop = p;
+  stop.stop_outcomes = {"WRONG_PERSON"};
+  QueueFixture g(ny(2025, 12, 1, 10, 0), stop);
+  CHECK(g.deliver(result("3", "5550000003", "WRONG_PERSON", "c")).status == LeadStatus::kCompleted);
+  CHECK_FALSE(g.queue->is_do_not_call("5550000003"));
 }
 
 TEST_CASE("a callback reschedules the lead to the customer's time") {

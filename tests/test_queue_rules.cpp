@@ -60,6 +60,7 @@ TEST_CASE("the today filter: a lead from yesterday is not redialed after midnigh
   RedialPolicy p;
   p.business_open_s = 0;
   p.business_close_s = 24 * 3600;
+  p.federal_window = false;  // dials at midnight: this test is about the day filter alone
   QueueFixture f(ny(2025, 12, 1, 23, 50), p);
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));  // due 23:52
   f.clock.set(ny(2025, 12, 1, 23, 55));
@@ -81,6 +82,7 @@ TEST_CASE("month rollover: a lead from November 30 keeps its history in December
   p.business_open_s = 0;
   p.business_close_s = 24 * 3600;
   p.ready_window_days = 2;
+  p.federal_window = false;  // dials at midnight: this test is about the month files alone
   QueueFixture f(ny(2025, 11, 30, 23, 58), p);
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
   f.clock.set(ny(2025, 12, 1, 0, 1));

@@ -8,6 +8,9 @@
     zone chosen so that its date differs from UTC's date right now).
 [4] --max-calls-per-hour and [5] --max-calls-per-day: dials beyond the limit are not placed and
     are not attempts; the held lead waits for the limit's window.
+[6] Calling rules through the runner: a lead at --max-calls-per-lead-24h is held, and the admin
+    API shows the rule and when; a number in --dnc-file is never dialed (status dnc); a reload
+    with a bad line is refused (422) and keeps the list, a good one is taken.
 """
 import datetime
 import json
@@ -64,6 +67,9 @@ class Runner:
             "REDIAL_TIME_ZONE": zone,
             "REDIAL_BUSINESS_HOURS_START": "00:00",
             "REDIAL_BUSINESS_HOURS_END": "24:00",
+            # Runs at any hour and redials within seconds (rules tested in core and scenarios).
+            "REDIAL_FEDERAL_WINDOW": "false",
+            "REDIAL_MIN_CALL_GAP": "0",
             "REDIAL_READY_WINDOW_DAYS": "0",
             "REDIAL_ACTIVE_CALL_PUSHBACK": "1s",
             "REDIAL_CALL_TIMEOUT": "2s",
@@ -126,9 +132,45 @@ def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
     run.stop()
 
 
+def check_calling_rules(procs, args, workdir, emu, zone):
+    dnc_path = os.path.join(workdir, "dnc.txt")
+    with open(dnc_path, "w") as f:
+        f.write("# opt-outs\n+1 (555) 020-0301\n")
+    run = Runner(procs, args, workdir, emu, "runner-rules", zone,
+                 {"REDIAL_MAX_CALLS_PER_LEAD_24H": "1", "REDIAL_DNC_FILE": dnc_path})
+    run.add([lead("R1", 300), lead("R2", 301)])
+    wait_for(lambda: run.records()["R1_5550200300"]["attempts"] >= 1, 10, "R1's first result")
+    time.sleep(2)  # more ticks: R1 must be held, not dialed again
+    recs = run.records()
+    r1, r2 = recs["R1_5550200300"], recs["R2_5550200301"]
+    now_ms = int(time.time() * 1000)
+    check(len(emulator_calls(emu, ["R1"])) == 1 and r1["status"] == "pending",
+          f"R1 is called once and stays pending ({r1['status']}, {r1['attempts']} attempts)")
+    check(r1.get("hold_reason") == "lead_cap_24h"
+          and r1["next_redial_timestamp"] >= now_ms + 23 * 3600 * 1000,
+          f"the admin API shows the rule holding R1 and when it may be called "
+          f"({r1.get('hold_reason')}, in {(r1['next_redial_timestamp'] - now_ms) // 1000} s)")
+    check(r2["status"] == "dnc" and emulator_calls(emu, ["R2"]) == [],
+          f"R2, on the do-not-call file, is never dialed (status {r2['status']})")
+    with open(dnc_path, "w") as f:
+        f.write("5550200301\nnot a number\n")
+    status, text = http("POST", run.base + "/admin/dnc/reload", {})
+    check(status == 422 and "line 2" in json.loads(text).get("error", ""),
+          f"a do-not-call file with a bad line is refused, naming the line ({status} {text.strip()})")
+    with open(dnc_path, "w") as f:
+        f.write("5550200301\n5550200300\n")
+    status, text = http("POST", run.base + "/admin/dnc/reload", {})
+    check(status == 200 and json.loads(text).get("numbers") == 2,
+          f"a good do-not-call file is reloaded ({status} {text.strip()})")
+    stats = get_json(run.base + "/admin/stats")
+    check(stats["by_status"].get("dnc") == 1, f"stats count dnc records ({stats['by_status']})")
+    run.stop()
+
+
 def main():
     a, script_path = setup({"leads": {"H8": [{"outcome": "VOICEMAIL", "webhook": "forgotten"},
-                                             "TRANSFERRED"]}})
+                                             "TRANSFERRED"],
+                                      "R1": ["NO_ANSWER", "NO_ANSWER"]}})
     zone = business_zone()
     emu_port = free_port()
     emu = f"http://127.0.0.1:{emu_port}"
@@ -199,13 +241,15 @@ def main():
         print("[5] --max-calls-per-day")
         check_limit(procs, a, a.workdir, emu, zone, "runner-per-day",
                     {"REDIAL_MAX_CALLS_PER_DAY": "1"}, ["Q1", "Q2", "Q3"], 1)
+        print("[6] calling rules: a held lead, the do-not-call file and its reload")
+        check_calling_rules(procs, a, a.workdir, emu, zone)
     except Exception as e:  # noqa: BLE001 - report, then fail
         check(False, f"unexpected error: {e!r}")
     finally:
         procs.stop_all()
     print(f"e2e-limits finished in {time.time() - t0:.1f} s")
     if failures:
-        for name in ("runner", "runner-per-hour", "runner-per-day"):
+        for name in ("runner", "runner-per-hour", "runner-per-day", "runner-rules"):
             path = os.path.join(a.workdir, name + "-log.jsonl")
             if os.path.exists(path):
                 print(f"--- last lines of {path} ---")

@@ -141,3 +141,37 @@ TEST_CASE("inline call template and outcome mapping are kept as JSON") {
   CHECK(s.call_template == R"({"task":"hi","voice":"maya"})");
   CHECK(s.outcome_mapping == "{}");
 }
+
+TEST_CASE("calling-rule settings: defaults, values, and bad files named with their line") {
+  Settings d = parse({});
+  CHECK(d.policy.federal_window);
+  CHECK_FALSE(d.policy.state_rules);
+  CHECK(d.policy.min_call_gap_ms == 10000);
+  CHECK(d.policy.rule_for("DNC_REQUESTED").kind == OutcomeRule::Kind::kDnc);
+  CHECK(d.policy.stop_outcomes.empty());
+
+  Settings s = parse({"--federal-window", "false", "--state-rules", "true", "--outcome-rules",
+                      "BUSY=5m;NOT_INTERESTED=never", "--max-calls-per-phone-24h", "3",
+                      "--min-call-gap", "30s", "--state-call-limit-override", "FL,2"},
+                     {{"REDIAL_MAX_CALLS_PER_LEAD_24H", "2"}});
+  CHECK_FALSE(s.policy.federal_window);
+  CHECK(s.policy.state_rules);
+  CHECK(s.policy.rule_for("BUSY").intervals_ms == std::vector<TimeMs>{5 * 60000});
+  CHECK(s.policy.rule_for("NOT_INTERESTED").kind == OutcomeRule::Kind::kNever);
+  CHECK(s.policy.rule_for("DO_NOT_CONTACT").kind == OutcomeRule::Kind::kProgressive);
+  CHECK(s.policy.max_calls_per_lead_24h == 2);
+  CHECK(s.policy.max_calls_per_phone_24h == 3);
+  CHECK(s.policy.min_call_gap_ms == 30000);
+  CHECK(s.policy.state_call_limit_override == "FL,2");
+
+  CHECK(error_of({"--outcome-rules", "BUSY=soon"}) ==
+        "bad value for --outcome-rules (REDIAL_OUTCOME_RULES): 'BUSY=soon': outcome-rules: BUSY: "
+        "expected progressive, never, dnc or waits such as 5m,1h,1d, got \"soon\"");
+  CHECK(error_of({"--state-call-limit-override", "FL3"}).find("state_call_limit_override") !=
+        std::string::npos);
+  const std::string missing = "/nonexistent/dnc.txt";
+  CHECK(error_of({"--dnc-file", missing}) ==
+        "bad calling-rule file: " + missing + ": cannot read the do-not-call file");
+  CHECK(error_of({"--state-rules", "true", "--state-rules-file", "/nonexistent/states.csv"}) ==
+        "bad calling-rule file: /nonexistent/states.csv: cannot read the file");
+}
