@@ -38,8 +38,10 @@ class FileSystem {
 
   virtual ~FileSystem() = default;
   // Reads the whole file into `out`, followed by `padding` zero bytes; returns the file's size.
+  // REQUIRES: nothing else writes the file meanwhile.
   virtual std::size_t read_file(const std::string& path, std::string& out, std::size_t padding) = 0;
   virtual bool exists(const std::string& path) = 0;
+  // REQUIRES: the parent directory exists.
   virtual std::unique_ptr<WritableFile> open_writable(const std::string& path, OpenMode mode) = 0;
   // REQUIRES: same file system. Atomic: `to` is the old file or the new one, never a mix.
   virtual void rename(const std::string& from, const std::string& to) = 0;
@@ -84,7 +86,8 @@ enum class Fault {
 
 // Wraps a FileSystem and fails operations on command, for tests. Faults are armed with a count
 // (the next N matching operations fail) or held (every one fails until cleared). Reads, listing,
-// locking and removal are never failed. Thread-safe: a test may arm faults from another thread.
+// locking and removal are never failed. arm(), clear() and injected() may be called from another
+// thread; REQUIRES: the file operations come from one thread (the store's owner).
 class FaultyFileSystem final : public FileSystem {
  public:
   static constexpr int kUntilCleared = -1;

@@ -259,7 +259,7 @@ class App {
 // Test-only (docs/reliability.md): REDIAL_TEST_FAULTS_FILE names a file whose contents
 // ("fsync", "enospc", "short-write", "rename", optionally ":N"; missing or "none": no fault) make
 // the store's file operations fail, so end-to-end tests can show the answers to a disk fault.
-std::unique_ptr<FaultyFileSystem> test_faults_from_environment() {
+static std::unique_ptr<FaultyFileSystem> test_faults_from_environment() {
   const char* path = std::getenv("REDIAL_TEST_FAULTS_FILE");
   if (path == nullptr || *path == '\0') return nullptr;
   auto faults = std::make_unique<FaultyFileSystem>(default_file_system());
