@@ -4,10 +4,11 @@
 //   redial-queue.journal        changes since the snapshots, one checksummed line each
 //   .lock                       flock()ed while a process owns the directory
 // A change costs one journal append; checkpoint() rewrites only the months that changed.
-#include <cstdio>
+#include <memory>
 #include <set>
 #include <string>
 
+#include "core/file_system.h"
 #include "core/store.h"
 
 namespace redial {
@@ -17,12 +18,19 @@ struct MonthStoreOptions {
   // checkpoint() is wanted once the journal is this big.
   std::uint64_t checkpoint_journal_bytes = 64ull << 20;
   bool fsync = true;  // false only for benchmarks that measure the work without the disk
+  // Every file effect goes through this (tests inject disk faults); null: the real one.
+  // REQUIRES: outlives the store.
+  FileSystem* fs = nullptr;
 };
 
 class MonthStore final : public Store {
  public:
   // Creates the directory if needed and takes its lock; throws StoreError if another process
   // holds it ("... is locked by another redial process").
+  // A sync() that throws has cut the journal back to its last synced line and dropped the
+  // pending changes: the files hold exactly what was last synced, and the store can go on (the
+  // caller must reload its memory, which is ahead). A checkpoint that throws leaves every month
+  // file and the journal either old or new, never partial.
   explicit MonthStore(MonthStoreOptions options);
   ~MonthStore() override;
 
@@ -39,8 +47,9 @@ class MonthStore final : public Store {
 
  private:
   MonthStoreOptions opt_;
-  int lock_fd_ = -1;
-  int journal_fd_ = -1;
+  FileSystem& fs_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<WritableFile> journal_;
   std::uint64_t journal_bytes_ = 0;
   std::string pending_;             // appended, not yet written
   std::set<MonthId> dirty_months_;  // months with changes not yet in their snapshot

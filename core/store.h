@@ -79,7 +79,8 @@ class Store {
   // Queues a change. It is durable only after sync() returns.
   virtual void append(const Mutation& m) = 0;
   // Makes every appended change durable (group commit: one flush for all). Throws StoreError;
-  // the caller must then stop, since memory is ahead of disk, and acknowledge nothing.
+  // the caller must then acknowledge nothing and rebuild its memory (which is ahead of disk)
+  // from a fresh store's load(); MonthStore leaves its files at the last good sync.
   virtual void sync() = 0;
   // True when the journal has grown enough that a checkpoint should fold it.
   virtual bool wants_checkpoint() const = 0;

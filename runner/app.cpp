@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/file_system.h"
 #include "core/month_store.h"
 #include "core/redial_queue.h"
 #include "runner/admin_api.h"
@@ -23,14 +25,31 @@
 namespace redial::runner {
 namespace {
 
+// App::run's result when a store write failed: the memory is ahead of the disk, so the process
+// drops this App and builds a new one from the files (the last good snapshot and journal).
+constexpr int kReloadStore = -1;
+
+// How long a failed App keeps answering 503 before the reload: nothing at a first fault, then
+// doubling up to 2 s while faults repeat within 5 s, so a disk that stays broken does not spin
+// the process (and senders keep getting 503s, not refused connections).
+struct ReloadPacing {
+  std::int64_t last_fault_ms = -1000000, backoff_ms = 0;
+  std::int64_t next(std::int64_t now) {
+    backoff_ms = now - last_fault_ms < 5000 ? std::min<std::int64_t>(2000, backoff_ms * 2 + 50) : 0;
+    last_fault_ms = now;
+    return backoff_ms;
+  }
+};
+
 class App {
  public:
-  App(const Settings& s, std::shared_ptr<spdlog::logger> log)
+  App(const Settings& s, std::shared_ptr<spdlog::logger> log, FileSystem& fs, ReloadPacing& pacing)
       : settings_(s),
+        pacing_(pacing),
         log_(std::move(log)),
         http_(loop_),
         mapping_(load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
-        store_(MonthStoreOptions{s.data_dir, 64ull << 20, s.fsync}),
+        store_(MonthStoreOptions{s.data_dir, 64ull << 20, s.fsync, &fs}),
         dialer_(s, clock_, loop_, http_, metrics_, mapping_),
         queue_(s.policy, clock_, store_, dialer_, log_),
         applier_(queue_, metrics_),
@@ -57,22 +76,40 @@ class App {
                                 {"enabled", settings_.policy.enabled}}
                      .dump());
     while (!stopping_) {
-      if (clock_.now_ms() >= queue_.next_tick_at()) run_tick();
-      if (!commit()) return 1;
+      if (clock_.now_ms() >= queue_.next_tick_at()) {
+        try {
+          run_tick();
+        } catch (const StoreError&) {
+          // run_tick logged it; nothing was dialed (the tick syncs before it dials).
+        }
+      }
+      if (!commit()) return drain_after_store_fault();
       loop_.run_once(wait_ms());
       server_->run();  // MHD's epoll is edge-triggered: let it finish resumed connections
-      if (!commit()) return 1;
+      if (!commit()) return drain_after_store_fault();
     }
     return shutdown();
   }
 
+  std::uint16_t port() const { return server_->port(); }
+
  private:
   HttpResponse route(const HttpRequest& r) {
+    if (store_failed_ && r.path != "/healthz" && r.path != "/metrics")
+      return json_error(503, "the store could not be written and is being reloaded; try again");
     if (r.path == "/webhooks/bland-callback") {
       if (r.method != "POST") return json_error(405, "use POST");
       return webhook_.handle(r);
     }
-    if (r.path.rfind("/admin/", 0) == 0) return admin_.handle(r);
+    if (r.path.rfind("/admin/", 0) == 0) {
+      try {
+        return admin_.handle(r);
+      } catch (const StoreError& e) {  // an admin tick or backup could not sync
+        on_store_fault(e);
+        return json_error(503,
+                          std::string("the store could not be written; try again: ") + e.what());
+      }
+    }
     if (r.method == "GET" && r.path == "/healthz")
       return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
     if (r.method == "GET" && r.path == "/metrics")
@@ -81,7 +118,13 @@ class App {
   }
 
   TickSummary run_tick() {
-    TickSummary t = queue_.tick();
+    TickSummary t;
+    try {
+      t = queue_.tick();
+    } catch (const StoreError& e) {
+      on_store_fault(e);
+      throw;
+    }
     metrics_.record_tick(t);
     dirty_ = true;
     return t;
@@ -95,15 +138,20 @@ class App {
   }
 
   // Group commit: one sync for every change of the iteration, then the waiting answers.
+  // False after a store fault: every waiting request got 503, and the App must be reloaded.
   bool commit() {
+    if (store_failed_) {
+      server_->release_deferred(false);
+      return false;
+    }
     while (dirty_ || server_->deferred_count() > 0) {
       dirty_ = false;
       auto t0 = std::chrono::steady_clock::now();
       try {
         queue_.sync();
       } catch (const StoreError& e) {
-        spdlog::critical("Store sync failed, stopping without acknowledging: {}", e.what());
-        server_->release_deferred(false);
+        on_store_fault(e);
+        server_->release_deferred(false);  // 503: the sender retries; nothing was acknowledged
         return false;
       }
       metrics_.record_sync(
@@ -111,6 +159,29 @@ class App {
       server_->release_deferred(true);  // may take new requests, hence the loop
     }
     return true;
+  }
+
+  // The store cut its journal back to the last synced line; the memory holds changes that are
+  // not on disk and must never be acknowledged or built upon.
+  void on_store_fault(const StoreError& e) {
+    if (!store_failed_)
+      spdlog::critical("Store write failed: answering 503 and reloading from disk: {}", e.what());
+    store_failed_ = true;
+  }
+
+  // Lets the 503 answers go out (new requests get 503 too, for the back-off), then asks for a
+  // reload. Outbound calls still running are dropped: like after a crash, their dials are
+  // journaled, so the reloaded queue keeps them in flight and never dials those phones twice.
+  int drain_after_store_fault() {
+    auto now = EventLoop::steady_ms();
+    auto until = now + pacing_.next(now), deadline = until + 1000;
+    while ((server_->active_requests() > 0 || EventLoop::steady_ms() < until) &&
+           EventLoop::steady_ms() < deadline && !stopping_) {
+      server_->release_deferred(false);
+      loop_.run_once(20);
+      server_->run();
+    }
+    return stopping_ ? 1 : kReloadStore;
   }
 
   void on_signals() {
@@ -137,8 +208,12 @@ class App {
 
   void schedule_retention() {
     loop_.add_timer(kHourMs, [this] {
-      auto dropped = queue_.enforce_retention();
-      if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+      try {
+        auto dropped = queue_.enforce_retention();
+        if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+      } catch (const StoreError& e) {
+        on_store_fault(e);
+      }
       schedule_retention();
     });
   }
@@ -170,6 +245,7 @@ class App {
   }
 
   const Settings& settings_;
+  ReloadPacing& pacing_;
   std::shared_ptr<spdlog::logger> log_;
   SystemClock clock_;
   EventLoop loop_;
@@ -186,15 +262,41 @@ class App {
   std::unique_ptr<HttpServer> server_;  // last: destroyed first
   bool dirty_ = false;
   bool stopping_ = false;
+  bool store_failed_ = false;
 };
 
 }  // namespace
 
+// Test-only (docs/reliability.md): REDIAL_TEST_FAULTS_FILE names a file whose contents
+// ("fsync", "enospc", "short-write", "rename", optionally ":N"; missing or "none": no fault) make
+// the store's file operations fail, so end-to-end tests can show the answers to a disk fault.
+static std::unique_ptr<FaultyFileSystem> test_faults_from_environment() {
+  const char* path = std::getenv("REDIAL_TEST_FAULTS_FILE");
+  if (path == nullptr || *path == '\0') return nullptr;
+  auto faults = std::make_unique<FaultyFileSystem>(default_file_system());
+  faults->set_control_file(path);
+  spdlog::warn("Disk fault injection is on (REDIAL_TEST_FAULTS_FILE={}): for tests only", path);
+  return faults;
+}
+
 int run_app(const Settings& settings) {
   auto log = spdlog::default_logger();
+  auto faults = test_faults_from_environment();
+  FileSystem& fs = faults ? *faults : default_file_system();
+  Settings current = settings;
+  ReloadPacing pacing;
   try {
-    App app(settings, log);
-    return app.run();
+    for (;;) {
+      int port = 0;
+      {
+        App app(current, log, fs, pacing);
+        int rc = app.run();
+        if (rc != kReloadStore) return rc;
+        port = app.port();
+      }
+      current.port = port;  // keep it: it may have been chosen at random (--port 0)
+      spdlog::warn("Reloading the store from {} after a write failure", current.data_dir);
+    }
   } catch (const StoreError& e) {
     spdlog::critical("Cannot start: {}", e.what());
   } catch (const ConfigError& e) {

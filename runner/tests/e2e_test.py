@@ -170,13 +170,15 @@ def check_schedule(seen):
               f"{key}: after result {attempts} the redial is scheduled {wait} ms later ({want})")
 
 
-def setup(script):
-    """Parses --runner/--emulator/--workdir, empties the workdir and writes the emulator's
-    outcome script there. Returns (args, script_path)."""
+def setup(script, add_args=None):
+    """Parses --runner/--emulator/--workdir (and what add_args(parser) adds), empties the
+    workdir and writes the emulator's outcome script there. Returns (args, script_path)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True)
     ap.add_argument("--emulator", required=True)
     ap.add_argument("--workdir", required=True)
+    if add_args:
+        add_args(ap)
     a = ap.parse_args()
 
     shutil.rmtree(a.workdir, ignore_errors=True)
