@@ -217,7 +217,14 @@ void MonthStore::checkpoint(const RecordSource& source) {
   std::string out;
   for (const auto& call : source.in_flight_calls()) append_journal_line(out, CallStarted{call});
   for (const auto& seen : source.recent_call_ids()) append_journal_line(out, seen);
-  write_file_atomically(fs_, opt_.dir, journal_path(), out, opt_.fsync);
+  try {
+    write_file_atomically(fs_, opt_.dir, journal_path(), out, opt_.fsync);
+  } catch (const StoreError&) {
+    // The rename may have happened (a failed directory fsync comes after it): the open file may
+    // no longer be the journal, so take no more appends until a new store is loaded.
+    journal_.reset();
+    throw;
+  }
   journal_.reset();
   journal_ = fs_.open_writable(journal_path(), FileSystem::OpenMode::kAppend);
   journal_bytes_ = out.size();

@@ -30,7 +30,8 @@ class MonthStore final : public Store {
   // A sync() that throws has cut the journal back to its last synced line and dropped the
   // pending changes: the files hold exactly what was last synced, and the store can go on (the
   // caller must reload its memory, which is ahead). A checkpoint that throws leaves every month
-  // file and the journal either old or new, never partial.
+  // file and the journal either old or new, never partial; if it failed while replacing the
+  // journal, sync() refuses from then on (load a new store).
   explicit MonthStore(MonthStoreOptions options);
   ~MonthStore() override;
 

@@ -214,3 +214,32 @@ TEST_CASE("a control file switches faults on and off for another process", "[fau
   CHECK_NOTHROW(faults.rename(b, a));
   CHECK(fs::exists(a));
 }
+
+TEST_CASE("a checkpoint that fails replacing the journal refuses later syncs until reloaded",
+          "[faults]") {
+  // Nothing to fold into month files, so the journal's replacement is the checkpoint's only write.
+  struct NoRecords : RecordSource {
+    void for_each_in_month(
+        MonthId, const std::function<void(const std::string&, const LeadRecord&)>&) const override {
+    }
+    std::vector<InFlightCall> in_flight_calls() const override { return {}; }
+    std::vector<CallSeen> recent_call_ids() const override { return {}; }
+  };
+  TempDir dir;
+  FaultyFileSystem faults(default_file_system());
+  CallSeen kept{"k1", "c1", 1};
+  {
+    MonthStore store(FaultyQueue::options(dir.str(), faults));
+    store.load();
+    store.append(kept);
+    store.sync();
+    faults.arm(Fault::kSync);
+    CHECK_THROWS_WITH(store.checkpoint(NoRecords{}), Catch::Contains("injected fault"));
+    store.append(CallSeen{"k2", "c2", 2});
+    CHECK_THROWS_WITH(store.sync(), Catch::Contains("not open"));
+  }
+  MonthStore store(FaultyQueue::options(dir.str(), faults));
+  StoreState state = store.load();
+  REQUIRE(state.seen.size() == 1);
+  CHECK(state.seen[0].call_id == "c1");
+}
