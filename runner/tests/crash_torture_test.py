@@ -202,6 +202,8 @@ def main():
         "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_PROGRESSIVE_INTERVALS": "1s",
         "REDIAL_MIN_WAIT": "0", "REDIAL_MAX_ATTEMPTS": "1000", "REDIAL_READY_WINDOW_DAYS": "0",
         "REDIAL_BUSINESS_HOURS_START": "00:00", "REDIAL_BUSINESS_HOURS_END": "24:00",
+        # Dials at any hour, seconds apart (the calling rules are tested in core and scenarios).
+        "REDIAL_FEDERAL_WINDOW": "false", "REDIAL_MIN_CALL_GAP": "0",
         "REDIAL_CALL_TIMEOUT": "4s", "REDIAL_ACTIVE_CALL_PUSHBACK": "1s",
         "REDIAL_DIAL_BACKOFF": "300ms", "REDIAL_FSYNC": "true", "REDIAL_LOG_LEVEL": "warn",
     }
@@ -259,6 +261,7 @@ def main():
         print(f"[{kills} kills in {time.time() - t0:.0f} s] final checks")
         time.sleep(CALL_MS / 1000 + 2.5)  # let the last calls' webhooks (retried) arrive
         dials = check_dials(emu, base, kills)
+        check(dials > kills, f"the runner kept dialing through the kills ({dials} dials)")
         found = check_store(base, client, rng, kills)
         check(found == len(client.acked),
               f"{kills} kills survived: {len(client.acked)} webhooks acknowledged, {found} found "
