@@ -38,7 +38,7 @@ def client_body(lead, call_id, callback_ms):
     return json.dumps({
         "call_id": call_id, "to": phone, "status": "completed", "answered_by": "voicemail",
         "metadata": {"lead_id": f"W{lead}", "phone_number": phone, "list_id": "TORTURE",
-                     "outcome": "VOICEMAIL", "scheduled_callback_time": callback_ms}})
+                     "outcome": "CALL_BACK_SCHEDULED", "scheduled_callback_time": callback_ms}})
 
 
 def client_key(lead):
