@@ -18,26 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("redial-fault-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string str() const { return path.string(); }
-  fs::path path;
-  static inline int counter = 0;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A queue over a MonthStore whose file effects go through `faults`; destroying it and building
 // another on the same directory is what the runner does after a fault (reload from disk).
 struct FaultyQueue {
@@ -90,7 +70,7 @@ TEST_CASE("a journal write fault throws, leaves the journal at its last synced l
     FaultyQueue q(dir.str(), faults);
     q.queue.apply_result(lead_result(1, "call-1"));
     q.queue.sync();
-    const std::string good = slurp(journal);
+    const std::string good = read_file(journal);
     REQUIRE_FALSE(good.empty());
 
     faults.arm(c.fault);
@@ -105,7 +85,7 @@ TEST_CASE("a journal write fault throws, leaves the journal at its last synced l
     }
     CHECK(faults.injected() == 1);
     // The failed entry (or half of it) is gone: the file is its last good self.
-    CHECK(slurp(journal) == good);
+    CHECK(read_file(journal) == good);
   }
   {
     // Reload: the unsynced result is not there, the synced one is, and nothing is torn.
@@ -140,7 +120,7 @@ TEST_CASE("the store goes on after a failed sync without a reload, appending aft
   std::string expected;
   append_journal_line(expected, first);
   append_journal_line(expected, after);
-  CHECK(slurp(dir.path / "redial-queue.journal") == expected);
+  CHECK(read_file(dir.path / "redial-queue.journal") == expected);
   CHECK(store.journal_bytes() == expected.size());
 }
 
@@ -155,7 +135,7 @@ TEST_CASE("a checkpoint fault never damages the last good month file, and the jo
     FaultyQueue q(dir.str(), faults);
     q.queue.apply_result(lead_result(1, "call-1"));
     q.queue.checkpoint();
-    snapshot = slurp(month);
+    snapshot = read_file(month);
     REQUIRE(snapshot.find(lead_key(1)) != std::string::npos);
 
     q.queue.apply_result(lead_result(2, "call-2"));
@@ -163,7 +143,7 @@ TEST_CASE("a checkpoint fault never damages the last good month file, and the jo
     faults.arm(fault);
     CHECK_THROWS_AS(q.queue.checkpoint(), StoreError);
     CHECK(faults.injected() == 1);
-    CHECK(slurp(month) == snapshot);
+    CHECK(read_file(month) == snapshot);
     CHECK_FALSE(any_file_named(dir.path, ".tmp"));
   }
   // The old journal still holds the second result: nothing acknowledged is lost.
@@ -172,7 +152,7 @@ TEST_CASE("a checkpoint fault never damages the last good month file, and the jo
   CHECK(q.queue.find(lead_key(2)) != nullptr);
   // Cleared: the next checkpoint folds both into the month file.
   q.queue.checkpoint();
-  CHECK(slurp(month).find(lead_key(2)) != std::string::npos);
+  CHECK(read_file(month).find(lead_key(2)) != std::string::npos);
 }
 
 TEST_CASE("a fault spec arms a fault for N operations or until cleared, and names bad specs",

@@ -25,7 +25,8 @@ import sys
 import threading
 import time
 
-from e2e_test import API_KEY, Procs, check, failures, free_port, get_json, http, passes, setup
+from e2e_test import (API_KEY, Procs, check, failures, free_port, get_json, http, setup,
+                      stop_and_report)
 
 CLIENT_LEADS = 500  # leads that receive the client's webhooks (rescheduled far ahead: no dials)
 DIAL_LEADS = 20     # leads the runner keeps dialing through the emulator
@@ -273,11 +274,8 @@ def main():
         rc = procs.stop("runner")
         check(rc == 0, f"the runner still stops cleanly on SIGTERM (rc {rc})")
     finally:
-        if failures:
-            procs.tail("runner")
-        procs.stop_all()
-    print(f"{len(passes)} checks passed, {len(failures)} failed")
-    return 1 if failures else 0
+        code = stop_and_report(procs, "runner")
+    return code
 
 
 def _quiet(fn, *args):

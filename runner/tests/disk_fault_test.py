@@ -15,7 +15,8 @@ import signal
 import sys
 import time
 
-from e2e_test import API_KEY, Procs, check, failures, free_port, get_json, http, passes, setup, wait_for
+from e2e_test import (API_KEY, Procs, check, free_port, get_json, http, setup, wait_for,
+                      stop_and_report)
 
 
 def webhook(lead, call_id):
@@ -178,11 +179,8 @@ def main():
         procs.stop("runner")
         reload_with_dials(a, procs, control, set_fault)
     finally:
-        if failures:
-            procs.tail("runner")
-        procs.stop_all()
-    print(f"{len(passes)} checks passed, {len(failures)} failed")
-    return 1 if failures else 0
+        code = stop_and_report(procs, "runner")
+    return code
 
 
 if __name__ == "__main__":

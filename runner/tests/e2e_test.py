@@ -170,6 +170,16 @@ def check_schedule(seen):
               f"{key}: after result {attempts} the redial is scheduled {wait} ms later ({want})")
 
 
+def stop_and_report(procs, *tail_names):
+    """Stops every process (first showing the named logs' tails if a check failed); the exit code."""
+    if failures:
+        for name in tail_names:
+            procs.tail(name)
+    procs.stop_all()
+    print(f"{len(passes)} checks passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
 def setup(script, add_args=None):
     """Parses --runner/--emulator/--workdir (and what add_args(parser) adds), empties the
     workdir and writes the emulator's outcome script there. Returns (args, script_path)."""

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from e2e_test import Procs, check, failures, free_port, get_json, http, passes, setup, wait_for
+from e2e_test import (Procs, check, free_port, get_json, http, setup, wait_for, stop_and_report)
 
 LEADS = 5000
 
@@ -107,11 +107,8 @@ def main():
         rc = procs.stop("runner")
         check(rc == 0, f"runner exits 0 on SIGTERM (rc {rc})")
     finally:
-        if failures:
-            procs.tail("runner")
-        procs.stop_all()
-    print(f"{len(passes)} checks passed, {len(failures)} failed")
-    return 1 if failures else 0
+        code = stop_and_report(procs, "runner")
+    return code
 
 
 if __name__ == "__main__":
