@@ -108,7 +108,8 @@ nlohmann::json body_of(const std::string& answer) {
 
 }  // namespace
 
-TEST_CASE("a body over the cap gets 413 with a JSON reason and never reaches the handler") {
+TEST_CASE("a body over the cap gets 413 with a JSON reason and never reaches the handler",
+          "[limits]") {
   HttpLimits l;
   l.max_body_bytes = 1000;
   Harness h(l);
@@ -125,7 +126,8 @@ TEST_CASE("a body over the cap gets 413 with a JSON reason and never reaches the
   CHECK(h.rejected == std::vector<std::string>{"body_too_large"});
 }
 
-TEST_CASE("headers over the cap get 431 with a JSON reason and never reach the handler") {
+TEST_CASE("headers over the cap get 431 with a JSON reason and never reach the handler",
+          "[limits]") {
   HttpLimits l;
   l.max_header_bytes = 2048;
   Harness h(l);
@@ -141,7 +143,7 @@ TEST_CASE("headers over the cap get 431 with a JSON reason and never reach the h
   CHECK(h.rejected == std::vector<std::string>{"headers_too_large"});
 }
 
-TEST_CASE("connections over the total or per-address limit are closed at accept") {
+TEST_CASE("connections over the total or per-address limit are closed at accept", "[limits]") {
   HttpLimits l;
   l.max_connections = 3;
   l.max_connections_per_ip = 2;
@@ -175,7 +177,8 @@ TEST_CASE("connections over the total or per-address limit are closed at accept"
   CHECK(t.rejected == std::vector<std::string>{"connection_limit"});
 }
 
-TEST_CASE("a slow client is cut off at the request time-out and does not hold the loop") {
+TEST_CASE("a slow client is cut off at the request time-out and does not hold the loop",
+          "[limits]") {
   HttpLimits l;
   l.request_timeout_ms = 1000;
   Harness h(l);
@@ -206,7 +209,7 @@ TEST_CASE("a slow client is cut off at the request time-out and does not hold th
   CHECK(h.rejected == std::vector<std::string>{"request_timeout"});
 }
 
-TEST_CASE("loopback addresses are recognised") {
+TEST_CASE("loopback addresses are recognised", "[limits]") {
   sockaddr_in v4{};
   v4.sin_family = AF_INET;
   inet_pton(AF_INET, "127.4.5.6", &v4.sin_addr);

@@ -45,7 +45,7 @@ fs::path fresh_dir(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("constant-time comparison is plain equality") {
+TEST_CASE("constant-time comparison is plain equality", "[auth]") {
   CHECK(constant_time_equals("abc", "abc"));
   CHECK(constant_time_equals("", ""));
   CHECK_FALSE(constant_time_equals("abc", "abd"));
@@ -53,7 +53,7 @@ TEST_CASE("constant-time comparison is plain equality") {
   CHECK_FALSE(constant_time_equals("", "a"));
 }
 
-TEST_CASE("random tokens are hex, of the asked length, and differ") {
+TEST_CASE("random tokens are hex, of the asked length, and differ", "[auth]") {
   std::string a = random_token_hex(32), b = random_token_hex(32);
   CHECK(a.size() == 64);
   CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
@@ -61,7 +61,7 @@ TEST_CASE("random tokens are hex, of the asked length, and differ") {
   CHECK(valid_webhook_token(a));
 }
 
-TEST_CASE("the webhook URL carries the token only when no secret is set") {
+TEST_CASE("the webhook URL carries the token only when no secret is set", "[auth]") {
   Settings s = parse_env({{"REDIAL_WEBHOOK_TOKEN", "abcdefghijklmnop"}});
   CHECK(s.webhook_url() == "http://127.0.0.1:8080/webhooks/bland-callback?token=abcdefghijklmnop");
   s.public_webhook_url = "https://x.example/hook?src=bland";
@@ -70,14 +70,14 @@ TEST_CASE("the webhook URL carries the token only when no secret is set") {
   CHECK(s.webhook_url() == "https://x.example/hook?src=bland");
 }
 
-TEST_CASE("a webhook token must be long and URL-safe") {
+TEST_CASE("a webhook token must be long and URL-safe", "[auth]") {
   CHECK(settings_error({"--webhook-token", "short"}).find("--webhook-token") != std::string::npos);
   CHECK(settings_error({"--webhook-token", "0123456789abcdef&x=1"}).find("A-Z a-z 0-9") !=
         std::string::npos);
   CHECK(settings_error({"--webhook-token", "0123456789abcdef-_"}).empty());
 }
 
-TEST_CASE("security limits have defaults and are validated") {
+TEST_CASE("security limits have defaults and are validated", "[auth]") {
   Settings d = parse_env({});
   CHECK(d.max_body_bytes == 1048576);
   CHECK(d.max_header_bytes == 8192);
@@ -98,7 +98,7 @@ TEST_CASE("security limits have defaults and are validated") {
         std::string::npos);
 }
 
-TEST_CASE("without a secret the webhook token is created once in the data dir and kept") {
+TEST_CASE("without a secret the webhook token is created once in the data dir and kept", "[auth]") {
   fs::path dir = fresh_dir("token");
   Settings s = parse_env({{"REDIAL_DATA_DIR", dir.string()}});
   REQUIRE(s.webhook_token.empty());
@@ -113,7 +113,7 @@ TEST_CASE("without a secret the webhook token is created once in the data dir an
   fs::remove_all(dir);
 }
 
-TEST_CASE("an explicit token or a secret means no token file") {
+TEST_CASE("an explicit token or a secret means no token file", "[auth]") {
   fs::path dir = fresh_dir("notoken");
   Settings with_token =
       parse_env({{"REDIAL_DATA_DIR", dir.string()}, {"REDIAL_WEBHOOK_TOKEN", "tttttttttttttttt"}});
@@ -126,7 +126,7 @@ TEST_CASE("an explicit token or a secret means no token file") {
   CHECK_FALSE(fs::exists(dir / "webhook.token"));
 }
 
-TEST_CASE("a damaged token file stops start-up naming the file") {
+TEST_CASE("a damaged token file stops start-up naming the file", "[auth]") {
   fs::path dir = fresh_dir("badtoken");
   fs::create_directories(dir);
   std::ofstream(dir / "webhook.token") << "not a token!\n";
