@@ -158,6 +158,9 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
       std::string ctx = current_key.empty() ? "" : "after record \"" + current_key + "\": ";
       throw StoreError(path + ": byte " + std::to_string(pe.byte) + ": " + ctx +
                        "not valid JSON (" + e.what() + ")");
+    } catch (const nlohmann::json::exception&) {
+      // Valid syntax nlohmann cannot hold either (a number overflowing a double, found by
+      // fuzz_month_file): fall through to the StoreError below rather than escape.
     }
     const char* loc = nullptr;
     if (!iterating || doc.current_location().get(loc) != simdjson::SUCCESS) loc = nullptr;

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/phone.h"
+#include "runner/hmac.h"
 #include "runner/tick_json.h"
 
 namespace redial::runner {
@@ -57,10 +58,28 @@ std::string text_field(const json& lead, const char* key, bool required) {
 
 }  // namespace
 
+std::optional<HttpResponse> AdminApi::refuse_unauthorized(const HttpRequest& req) {
+  std::string why;
+  if (!settings_.admin_token.empty()) {
+    std::string given = req.header("authorization");
+    if (given.empty()) {
+      why = "admin API needs the header authorization: Bearer <token>";
+    } else if (!constant_time_equals(given, "Bearer " + settings_.admin_token)) {
+      why = "wrong admin token (authorization: Bearer <token>)";
+    }
+  } else if (!req.from_loopback) {
+    why = "admin API without --admin-token (REDIAL_ADMIN_TOKEN) serves loopback clients only";
+  }
+  if (why.empty()) return std::nullopt;
+  count("admin_unauthorized");
+  spdlog::warn("Admin request rejected {}",
+               json{{"method", req.method}, {"path", req.path}, {"reason", why}}.dump());
+  HttpResponse r = json_error(401, why);
+  return r;
+}
+
 HttpResponse AdminApi::handle(const HttpRequest& req) {
-  if (!settings_.admin_token.empty() &&
-      req.header("authorization") != "Bearer " + settings_.admin_token)
-    return json_error(401, "admin API needs authorization: Bearer <token>");
+  if (auto refused = refuse_unauthorized(req)) return *refused;
   const std::string& p = req.path;
   const std::string records = "/admin/records";
   try {
@@ -164,6 +183,15 @@ HttpResponse AdminApi::add_leads(const HttpRequest& req) {
   if (body.is_discarded()) throw InputError("body", "not valid JSON");
   json list = body.is_array() ? body : json::array({body});
   if (list.empty()) throw InputError("body", "no lead given");
+  if (list.size() > static_cast<std::size_t>(settings_.max_leads_per_request)) {
+    count("too_many_leads");
+    spdlog::warn(
+        "Admin request rejected {}",
+        json{{"path", req.path}, {"reason", "too many leads"}, {"leads", list.size()}}.dump());
+    return json_error(413, std::to_string(list.size()) + " leads in one request; at most " +
+                               std::to_string(settings_.max_leads_per_request) +
+                               " (--max-leads-per-request): split the list");
+  }
   std::vector<std::pair<LeadInput, TimeMs>> leads;
   TimeMs now = clock_.now_ms();
   for (std::size_t i = 0; i < list.size(); ++i) {

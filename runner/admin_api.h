@@ -9,11 +9,18 @@
 //   POST /admin/backup                  folds the journal, then copies the store (consistent:
 //                                       nothing else runs in the loop meanwhile)
 // Changes are answered only after they are durable.
+//
+// Authentication: with --admin-token, every request needs "authorization: Bearer <token>"
+// (compared in constant time). Without one, only loopback clients (127.0.0.0/8, ::1) are served.
+// Anything else gets 401 with a JSON reason, is logged and counted (admin_unauthorized), and
+// changes nothing. POST /admin/leads takes at most --max-leads-per-request leads (else 413).
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
+#include "runner/metrics.h"
 #include "runner/settings.h"
 
 namespace redial::runner {
@@ -21,8 +28,12 @@ namespace redial::runner {
 class AdminApi {
  public:
   AdminApi(const Settings& settings, const Clock& clock, RedialQueue& queue,
-           std::function<TickSummary()> run_tick)
-      : settings_(settings), clock_(clock), queue_(queue), run_tick_(std::move(run_tick)) {}
+           std::function<TickSummary()> run_tick, Metrics* metrics = nullptr)
+      : settings_(settings),
+        clock_(clock),
+        queue_(queue),
+        run_tick_(std::move(run_tick)),
+        metrics_(metrics) {}
 
   // Copies the store into a new directory under `backup_dir`; returns that directory and the
   // files. Throws std::runtime_error. REQUIRES: queue.checkpoint() just returned.
@@ -41,11 +52,17 @@ class AdminApi {
   HttpResponse tick();
   HttpResponse backup();
   HttpResponse reload_dnc();
+  // nullopt when the request may go on; else the 401 to send.
+  std::optional<HttpResponse> refuse_unauthorized(const HttpRequest& req);
+  void count(const char* kind) {
+    if (metrics_ != nullptr) metrics_->reject(kind);
+  }
 
   const Settings& settings_;
   const Clock& clock_;
   RedialQueue& queue_;
   std::function<TickSummary()> run_tick_;
+  Metrics* metrics_;
 };
 
 }  // namespace redial::runner

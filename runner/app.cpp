@@ -14,6 +14,7 @@
 #include "runner/admin_api.h"
 #include "runner/bland_dialer.h"
 #include "runner/event_loop.h"
+#include "runner/hmac.h"
 #include "runner/http_client.h"
 #include "runner/http_server.h"
 #include "runner/logging.h"
@@ -54,23 +55,40 @@ class App {
         queue_(s.policy, clock_, store_, dialer_, log_),
         applier_(queue_, metrics_),
         webhook_(s, queue_, applier_, mapping_, metrics_),
-        admin_(s, clock_, queue_, [this] { return run_tick(); }) {
+        admin_(
+            s, clock_, queue_, [this] { return run_tick(); }, &metrics_) {
     dialer_.attach(queue_, applier_, [this] { dirty_ = true; });
     queue_.load();
     auto dropped = queue_.enforce_retention();
     if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
-    server_ = std::make_unique<HttpServer>(loop_, s.listen_address, s.port,
-                                           [this](const HttpRequest& r) { return route(r); });
+    HttpLimits limits{s.max_body_bytes, s.max_header_bytes, s.max_connections,
+                      s.max_connections_per_ip, s.request_timeout_ms};
+    server_ = std::make_unique<HttpServer>(
+        loop_, s.listen_address, s.port, [this](const HttpRequest& r) { return route(r); }, limits,
+        [this](const char* kind) { metrics_.reject(kind); });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) { on_signals(); });
     schedule_retention();
   }
 
   int run() {
     std::string base = "http://" + settings_.listen_address + ":" + std::to_string(server_->port());
-    spdlog::info("redial-runner listening {}", nlohmann::json{{"address", base},
-                                                              {"admin", base + "/admin/stats"},
-                                                              {"webhook", settings_.webhook_url()}}
-                                                   .dump());
+    // The token is a credential: logged only as where to find it.
+    std::string hook = settings_.webhook_url();
+    if (auto at = hook.find("token="); at != std::string::npos)
+      hook =
+          hook.substr(0, at) + "token=<" +
+          (settings_.webhook_token.empty() ? "" : "see --webhook-token or DATA_DIR/webhook.token") +
+          ">";
+    spdlog::info(
+        "redial-runner listening {}",
+        nlohmann::json{
+            {"address", base},
+            {"admin", base + "/admin/stats"},
+            {"webhook", hook},
+            {"webhook_auth",
+             settings_.webhook_secret.empty() ? "token in the URL" : "X-Webhook-Signature"},
+            {"admin_auth", settings_.admin_token.empty() ? "loopback only" : "bearer token"}}
+            .dump());
     spdlog::info("Starting redial queue processor {}",
                  nlohmann::json{{"interval_ms", settings_.policy.process_interval_ms},
                                 {"enabled", settings_.policy.enabled}}
@@ -279,13 +297,14 @@ static std::unique_ptr<FaultyFileSystem> test_faults_from_environment() {
   return faults;
 }
 
-int run_app(const Settings& settings) {
+int run_app(const Settings& given) {
   auto log = spdlog::default_logger();
   auto faults = test_faults_from_environment();
   FileSystem& fs = faults ? *faults : default_file_system();
-  Settings current = settings;
+  Settings current = given;
   ReloadPacing pacing;
   try {
+    resolve_webhook_token(current);
     for (;;) {
       int port = 0;
       {

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@ namespace redial::runner {
 struct HttpServer::State {
   HttpRequest request;
   bool too_large = false;
+  bool headers_too_large = false;
   bool resumed = false;
   bool ok = true;
   HttpResponse prepared;
@@ -41,7 +44,36 @@ HttpResponse json_error(int status, const std::string& message) {
                       false};
 }
 
+bool is_loopback(const sockaddr* addr) {
+  if (addr == nullptr) return false;
+  if (addr->sa_family == AF_INET) {
+    auto ip = ntohl(reinterpret_cast<const sockaddr_in*>(addr)->sin_addr.s_addr);
+    return (ip >> 24) == 127;
+  }
+  if (addr->sa_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 namespace {
+
+std::string address_text(const sockaddr* addr) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  if (addr == nullptr) return buf;
+  if (addr->sa_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, buf, sizeof buf);
+  else if (addr->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, buf, sizeof buf);
+  return buf;
+}
+
+const sockaddr* peer_of(MHD_Connection* c) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  return info ? info->client_addr : nullptr;
+}
 
 MHD_Result send(MHD_Connection* c, const HttpResponse& r) {
   MHD_Response* resp =
@@ -67,19 +99,33 @@ void HttpServer_on_completed(void* cls, MHD_Connection* c, void** con_cls,
   HttpServer::on_completed(cls, c, con_cls, static_cast<int>(toe));
 }
 
+MHD_Result HttpServer_on_accept(void* cls, const sockaddr* addr, socklen_t) {
+  return HttpServer::on_accept(cls, addr) ? MHD_YES : MHD_NO;
+}
+
+void HttpServer_on_connection(void* cls, MHD_Connection* c, void**,
+                              MHD_ConnectionNotificationCode toe) {
+  HttpServer::on_connection(cls, c, toe == MHD_CONNECTION_NOTIFY_STARTED);
+}
+
 HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Handler handler,
-                       std::size_t max_body_bytes)
-    : loop_(loop), handler_(std::move(handler)), max_body_(max_body_bytes) {
+                       HttpLimits limits, RejectCounter on_reject)
+    : loop_(loop), handler_(std::move(handler)), limits_(limits), on_reject_(std::move(on_reject)) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(static_cast<std::uint16_t>(port));
   if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
     throw std::runtime_error("listen-address: '" + address + "' is not an IPv4 address");
   unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-  daemon_ = MHD_start_daemon(flags, static_cast<std::uint16_t>(port), nullptr, nullptr,
-                             &HttpServer_on_request, this, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+  // MHD's idle time-out is half the request time-out: an idle keep-alive connection is closed
+  // by MHD (not counted) before the request deadline would count it as a slow client.
+  auto idle_s = static_cast<unsigned>(std::max<std::int64_t>(1, limits_.request_timeout_ms / 2000));
+  std::size_t pool = std::max<std::size_t>(32 << 10, 2 * limits_.max_header_bytes + (16 << 10));
+  daemon_ = MHD_start_daemon(
+      flags, static_cast<std::uint16_t>(port), &HttpServer_on_accept, this, &HttpServer_on_request,
+      this, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer_on_completed, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &HttpServer_on_connection, this, MHD_OPTION_CONNECTION_TIMEOUT,
+      idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_END);
   if (daemon_ == nullptr)
     throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) +
                              " (address in use or not available)");
@@ -87,9 +133,11 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
   listen_fd_ = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_LISTEN_FD)->listen_fd;
   port_ = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port;
   loop_.watch(epoll_fd_, POLLIN, [this](int, short) { run(); });
+  check_deadlines();
 }
 
 HttpServer::~HttpServer() {
+  loop_.cancel_timer(deadline_timer_);
   loop_.unwatch(epoll_fd_);
   release_deferred(false);
   MHD_stop_daemon(daemon_);
@@ -110,6 +158,10 @@ void HttpServer::release_deferred(bool ok) {
   for (State* s : list) {
     s->resumed = true;
     s->ok = ok;
+    if (auto it = conns_.find(s->request.connection); it != conns_.end()) {
+      it->second.suspended = false;
+      it->second.deadline = EventLoop::steady_ms() + limits_.request_timeout_ms;
+    }
     MHD_resume_connection(s->request.connection);
   }
   run();  // let MHD call the handlers again and send the answers now
@@ -132,12 +184,19 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
     st->request.method = method;
     st->request.path = url;
     st->request.connection = c;
+    st->request.from_loopback = is_loopback(peer_of(c));
+    const MHD_ConnectionInfo* hs =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    st->headers_too_large = hs != nullptr && hs->header_size > self->limits_.max_header_bytes;
     *con_cls = st;
     ++self->active_;
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (st->request.body.size() + *upload_size > self->max_body_) {
+    // Past the cap the rest is read and dropped (answering before the body is read would
+    // make most clients see a reset instead of the 413); the request deadline bounds it.
+    if (st->too_large || st->headers_too_large ||
+        st->request.body.size() + *upload_size > self->limits_.max_body_bytes) {
       st->too_large = true;
     } else {
       st->request.body.append(upload_data, *upload_size);
@@ -149,7 +208,18 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
     if (!st->ok) return send(c, json_error(503, "the store could not be written; try again"));
     return send(c, st->prepared);
   }
-  if (st->too_large) return send(c, json_error(413, "body too large"));
+  if (st->headers_too_large) {
+    self->reject("headers_too_large", st->request.method + " " + st->request.path);
+    return send(c, json_error(431, "request headers larger than " +
+                                       std::to_string(self->limits_.max_header_bytes) +
+                                       " bytes (--max-header-bytes)"));
+  }
+  if (st->too_large) {
+    self->reject("body_too_large", st->request.method + " " + st->request.path);
+    return send(c, json_error(413, "request body larger than " +
+                                       std::to_string(self->limits_.max_body_bytes) +
+                                       " bytes (--max-body-bytes)"));
+  }
   HttpResponse r;
   try {
     r = self->handler_(st->request);
@@ -159,13 +229,14 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
   if (r.needs_sync) {
     st->prepared = std::move(r);
     self->deferred_.push_back(st);
+    if (auto it = self->conns_.find(c); it != self->conns_.end()) it->second.suspended = true;
     MHD_suspend_connection(c);
     return MHD_YES;
   }
   return send(c, r);
 }
 
-void HttpServer::on_completed(void* cls, MHD_Connection*, void** con_cls, int) {
+void HttpServer::on_completed(void* cls, MHD_Connection* c, void** con_cls, int) {
   auto* self = static_cast<HttpServer*>(cls);
   auto* st = static_cast<State*>(*con_cls);
   if (st == nullptr) return;
@@ -174,6 +245,70 @@ void HttpServer::on_completed(void* cls, MHD_Connection*, void** con_cls, int) {
   delete st;
   *con_cls = nullptr;
   --self->active_;
+  // A keep-alive connection gets a fresh deadline for its next request.
+  if (auto it = self->conns_.find(c); it != self->conns_.end())
+    it->second.deadline = EventLoop::steady_ms() + self->limits_.request_timeout_ms;
+}
+
+void HttpServer::reject(const char* kind, const std::string& detail) {
+  spdlog::warn("HTTP request rejected {}",
+               nlohmann::json{{"kind", kind}, {"detail", detail}}.dump());
+  if (on_reject_) on_reject_(kind);
+}
+
+// Runs before MHD creates the connection: the limits are checked against connections
+// counted by on_connection, so a refused one was never counted.
+bool HttpServer::on_accept(void* cls, const sockaddr* addr) {
+  auto* self = static_cast<HttpServer*>(cls);
+  std::string ip = address_text(addr);
+  if (self->conns_.size() >= self->limits_.max_connections) {
+    self->reject("connection_limit", ip + ": " + std::to_string(self->conns_.size()) +
+                                         " connections open (--max-connections)");
+    return false;
+  }
+  auto it = self->per_ip_.find(ip);
+  if (it != self->per_ip_.end() && it->second >= self->limits_.max_connections_per_ip) {
+    self->reject("per_ip_limit", ip + ": " + std::to_string(it->second) +
+                                     " connections open (--max-connections-per-ip)");
+    return false;
+  }
+  return true;
+}
+
+void HttpServer::on_connection(void* cls, MHD_Connection* c, bool started) {
+  auto* self = static_cast<HttpServer*>(cls);
+  if (started) {
+    Conn& conn = self->conns_[c];
+    conn.ip = address_text(peer_of(c));
+    const MHD_ConnectionInfo* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    conn.fd = fd ? fd->connect_fd : -1;
+    conn.deadline = EventLoop::steady_ms() + self->limits_.request_timeout_ms;
+    ++self->per_ip_[conn.ip];
+    return;
+  }
+  auto it = self->conns_.find(c);
+  if (it == self->conns_.end()) return;
+  auto ip = self->per_ip_.find(it->second.ip);
+  if (ip != self->per_ip_.end() && --ip->second == 0) self->per_ip_.erase(ip);
+  self->conns_.erase(it);
+}
+
+// Every half second: a connection past its deadline is shut down (MHD then sees the socket
+// end and closes it). HTTP has no way to answer a request that never finished arriving.
+void HttpServer::check_deadlines() {
+  std::int64_t now = EventLoop::steady_ms();
+  bool any = false;
+  for (auto& [c, conn] : conns_) {
+    if (conn.suspended || conn.timed_out || conn.fd < 0 || now < conn.deadline) continue;
+    conn.timed_out = true;
+    reject("request_timeout", conn.ip + ": request not complete within " +
+                                  std::to_string(limits_.request_timeout_ms) +
+                                  " ms (--request-timeout)");
+    ::shutdown(conn.fd, SHUT_RDWR);
+    any = true;
+  }
+  if (any) run();
+  deadline_timer_ = loop_.add_timer(500, [this] { check_deadlines(); });
 }
 
 }  // namespace redial::runner

@@ -4,6 +4,18 @@
 //
 // A handler answers at once, or asks for the answer to wait for durability (needs_sync): the
 // connection is then suspended until release_deferred() — after the owner's one group commit.
+//
+// Limits (issue 6), each rejection reported through the RejectCounter by kind:
+//   body_too_large      413 JSON: the body is read and dropped past max_body_bytes
+//   headers_too_large   431 JSON: request line + headers above max_header_bytes (beyond MHD's
+//                       memory pool, 2 x that + 16 KiB, MHD itself answers a plain 431 first)
+//   connection_limit    total connections above max_connections: the socket is closed at accept
+//   per_ip_limit        one address above max_connections_per_ip: closed at accept
+//   request_timeout     a request not complete (received and answered) within request_timeout
+//                       of its connection's start or previous answer: the socket is shut down,
+//                       so a slow client cannot hold a connection. Idle keep-alive connections
+//                       are closed silently by MHD after half that time.
+// Suspended requests (waiting for the group commit) are exempt from the time-out.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,6 +23,7 @@
 #include <string>
 #include <vector>
 
+struct sockaddr;
 struct MHD_Daemon;
 struct MHD_Connection;
 
@@ -23,6 +36,7 @@ struct HttpRequest {
   std::string path;
   std::string body;
   MHD_Connection* connection = nullptr;
+  bool from_loopback = false;  // the peer is 127.0.0.0/8 (or ::1)
   // Header (case-insensitive) or query argument; "" when absent.
   std::string header(const char* name) const;
   std::string query(const char* name) const;
@@ -38,13 +52,26 @@ struct HttpResponse {
 
 HttpResponse json_error(int status, const std::string& message);
 
+struct HttpLimits {
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 8 << 10;
+  unsigned max_connections = 256;
+  unsigned max_connections_per_ip = 32;
+  std::int64_t request_timeout_ms = 30000;
+};
+
+// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
+bool is_loopback(const struct sockaddr* addr);
+
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  // Called once per rejected request or connection with its kind (see the limits above).
+  using RejectCounter = std::function<void(const char* kind)>;
 
   // Throws std::runtime_error when the address cannot be bound.
   HttpServer(EventLoop& loop, const std::string& address, int port, Handler handler,
-             std::size_t max_body_bytes = 1 << 20);
+             HttpLimits limits = {}, RejectCounter on_reject = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -68,19 +95,35 @@ class HttpServer {
                         const char* version, const char* upload_data, std::size_t* upload_size,
                         void** con_cls);
   static void on_completed(void* cls, MHD_Connection* c, void** con_cls, int toe);
+  static bool on_accept(void* cls, const struct sockaddr* addr);
+  static void on_connection(void* cls, MHD_Connection* c, bool started);
 
  private:
   struct State;
+  struct Conn {
+    std::string ip;
+    int fd = -1;
+    std::int64_t deadline = 0;  // steady ms
+    bool suspended = false;
+    bool timed_out = false;
+  };
+
+  void reject(const char* kind, const std::string& detail);
+  void check_deadlines();
 
   EventLoop& loop_;
   Handler handler_;
-  std::size_t max_body_;
+  HttpLimits limits_;
+  RejectCounter on_reject_;
+  std::map<MHD_Connection*, Conn> conns_;
+  std::map<std::string, unsigned> per_ip_;
   MHD_Daemon* daemon_ = nullptr;
   int epoll_fd_ = -1;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::vector<State*> deferred_;
   std::size_t active_ = 0;
+  std::uint64_t deadline_timer_ = 0;
 };
 
 }  // namespace redial::runner

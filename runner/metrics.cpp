@@ -57,6 +57,11 @@ std::string Metrics::render(const RedialQueue& queue) const {
   counter(o, "redial_webhooks_duplicate_total", "Webhooks whose call_id was already recorded",
           webhooks_duplicate);
   counter(o, "redial_webhooks_rejected_total", "Webhooks answered 400 or 401", webhooks_rejected);
+  o << "# HELP redial_http_rejected_total Requests or connections refused by authentication or "
+       "limits, by kind\n"
+    << "# TYPE redial_http_rejected_total counter\n";
+  for (const auto& [kind, n] : rejected)
+    o << "redial_http_rejected_total{kind=\"" << kind << "\"} " << n << '\n';
 
   StatusCounts c = queue.counts();
   o << "# HELP redial_queue_records Records in the queue by status\n"

@@ -24,12 +24,19 @@ struct Metrics {
   std::map<std::string, std::uint64_t> webhooks_by_outcome;  // applied (not duplicates)
   std::uint64_t webhooks_duplicate = 0;
   std::uint64_t webhooks_rejected = 0;  // 400 / 401
+  // Requests and connections refused by authentication or limits, by kind (docs/runner.md).
+  // Every kind is listed from the start (at 0) so dashboards and alerts see it.
+  std::map<std::string, std::uint64_t> rejected{
+      {"webhook_signature", 0}, {"webhook_token", 0},     {"admin_unauthorized", 0},
+      {"body_too_large", 0},    {"headers_too_large", 0}, {"too_many_leads", 0},
+      {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0}};
   std::uint64_t syncs = 0;
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;
 
   void record_tick(const TickSummary& t);
   void record_sync(double seconds);
+  void reject(const std::string& kind) { ++rejected[kind]; }
   // The whole exposition, with queue gauges read from `queue`.
   std::string render(const RedialQueue& queue) const;
 };

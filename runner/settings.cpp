@@ -1,6 +1,7 @@
 #include "runner/settings.h"
 
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -104,6 +105,21 @@ const Spec kSpecs[] = {
     {"log-format", "REDIAL_LOG_FORMAT", "text", "text or json (JSON lines)"},
     {"log-level", "REDIAL_LOG_LEVEL", "info", "trace, debug, info, warn, error"},
     {"log-file", "REDIAL_LOG_FILE", "", "Log to this file (reopened on SIGHUP); default stderr"},
+    // Security limits (issue 6).
+    {"webhook-token", "REDIAL_WEBHOOK_TOKEN", "",
+     "Without --webhook-secret: the token Bland's webhook URL must carry (?token=); default: "
+     "random, kept in DATA_DIR/webhook.token"},
+    {"max-body-bytes", "REDIAL_MAX_BODY_BYTES", "1048576",
+     "Largest request body (webhooks and admin); larger gets 413"},
+    {"max-header-bytes", "REDIAL_MAX_HEADER_BYTES", "8192",
+     "Largest request line + headers; larger gets 431"},
+    {"max-connections", "REDIAL_MAX_CONNECTIONS", "256", "HTTP connections open at once"},
+    {"max-connections-per-ip", "REDIAL_MAX_CONNECTIONS_PER_IP", "64",
+     "HTTP connections open at once from one address"},
+    {"request-timeout", "REDIAL_REQUEST_TIMEOUT", "30s",
+     "A request must arrive and be answered within this (slow clients are cut off)"},
+    {"max-leads-per-request", "REDIAL_MAX_LEADS_PER_REQUEST", "1000",
+     "Most leads in one POST /admin/leads; more gets 413"},
 };
 
 const Spec& spec(const std::string& name) {
@@ -346,6 +362,18 @@ Settings build(const po::variables_map& vm) {
   if (!level_ok) bad("log-level", s.log_level, "expected trace, debug, info, warn or error");
   s.log_file = r.str("log-file");
 
+  s.webhook_token = r.str("webhook-token");
+  if (!s.webhook_token.empty() && !valid_webhook_token(s.webhook_token))
+    bad("webhook-token", s.webhook_token, "expected 16 to 128 characters of A-Z a-z 0-9 - _");
+  s.max_body_bytes = static_cast<std::size_t>(r.integer("max-body-bytes", 1024, 1L << 30));
+  s.max_header_bytes = static_cast<std::size_t>(r.integer("max-header-bytes", 1024, 1 << 20));
+  s.max_connections = static_cast<unsigned>(r.integer("max-connections", 1, 100000));
+  s.max_connections_per_ip = static_cast<unsigned>(r.integer("max-connections-per-ip", 1, 100000));
+  s.request_timeout_ms = r.duration("request-timeout", kSecondMs);
+  if (s.request_timeout_ms < kSecondMs)
+    bad("request-timeout", r.str("request-timeout"), "must be at least 1s");
+  s.max_leads_per_request = static_cast<int>(r.integer("max-leads-per-request", 1, 1000000));
+
   try {
     p.validate();
     BusinessCalendar check(p.time_zone, p.business_open_s, p.business_close_s, p.business_weekdays);
@@ -372,8 +400,21 @@ Settings build(const po::variables_map& vm) {
 }  // namespace
 
 std::string Settings::webhook_url() const {
-  if (!public_webhook_url.empty()) return public_webhook_url;
-  return "http://" + listen_address + ":" + std::to_string(port) + "/webhooks/bland-callback";
+  std::string url =
+      public_webhook_url.empty()
+          ? "http://" + listen_address + ":" + std::to_string(port) + "/webhooks/bland-callback"
+          : public_webhook_url;
+  // With a secret Bland signs the body; without one the URL itself is the credential.
+  if (webhook_secret.empty() && !webhook_token.empty())
+    url += (url.find('?') == std::string::npos ? "?token=" : "&token=") + webhook_token;
+  return url;
+}
+
+bool valid_webhook_token(const std::string& token) {
+  if (token.size() < 16 || token.size() > 128) return false;
+  for (unsigned char c : token)
+    if (!std::isalnum(c) && c != '-' && c != '_') return false;
+  return true;
 }
 
 EnvLookup process_environment() {

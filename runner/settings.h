@@ -44,9 +44,24 @@ struct Settings {
   std::string log_level = "info";
   std::string log_file;  // empty: standard error
 
-  // The webhook URL sent to Bland: public_webhook_url, or http://listen:port/webhooks/...
+  // Security limits (issue 6; docs/reliability.md).
+  // REDIAL_WEBHOOK_TOKEN; used only without webhook_secret. Empty after parsing: run_app reads
+  // or creates DATA_DIR/webhook.token (resolve_webhook_token).
+  std::string webhook_token;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 8 << 10;
+  unsigned max_connections = 256;
+  unsigned max_connections_per_ip = 64;
+  TimeMs request_timeout_ms = 30 * kSecondMs;
+  int max_leads_per_request = 1000;
+
+  // The webhook URL sent to Bland: public_webhook_url, or http://listen:port/webhooks/...; with
+  // no webhook_secret, plus "?token=<webhook_token>" (or "&token=").
   std::string webhook_url() const;
 };
+
+// 16-128 characters of [A-Za-z0-9_-]: safe in a URL without escaping, hard to guess.
+bool valid_webhook_token(const std::string& token);
 
 // A setting with a bad value, or a bad command line. what() names the setting.
 class SettingsError : public std::runtime_error {

@@ -17,9 +17,20 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
     std::string sig = req.header("X-Webhook-Signature");
     if (sig.empty() || !signature_matches(settings_.webhook_secret, req.body, sig)) {
       ++metrics_.webhooks_rejected;
+      metrics_.reject("webhook_signature");
       spdlog::warn("Webhook rejected: {} X-Webhook-Signature", sig.empty() ? "missing" : "wrong");
       return json_error(401, sig.empty() ? "missing X-Webhook-Signature"
                                          : "X-Webhook-Signature does not match the body");
+    }
+  } else if (!settings_.webhook_token.empty()) {
+    // No secret: the token in the URL the runner gave Bland is the credential.
+    std::string token = req.query("token");
+    if (!constant_time_equals(token, settings_.webhook_token)) {
+      ++metrics_.webhooks_rejected;
+      metrics_.reject("webhook_token");
+      spdlog::warn("Webhook rejected: {} token in the URL", token.empty() ? "no" : "wrong");
+      return json_error(401, token.empty() ? "missing token in the webhook URL (?token=)"
+                                           : "wrong token in the webhook URL");
     }
   }
   auto body = json::parse(req.body, nullptr, false);

@@ -1,6 +1,7 @@
 #pragma once
 // POST /webhooks/bland-callback: Bland's post-call webhook.
-//   401 signature missing or wrong (when a secret is set; checked before anything else)
+//   401 signature missing or wrong (when a secret is set), or, without a secret, the URL's
+//       ?token= missing or wrong (checked before anything else; nothing changes)
 //   400 {"error": ...} for a body it cannot use: nothing in the store changes
 //   200 only after the result is durable (the response waits for the loop's group commit)
 #include <functional>

@@ -397,7 +397,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   json root;
   try {
     root = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999 (fuzz_scenario)
     throw ScenarioError(file + ": not valid JSON: " + e.what());
   }
   Loader loader(file);

@@ -26,7 +26,7 @@ import threading
 import time
 
 from e2e_test import (API_KEY, Procs, check, failures, free_port, get_json, http, setup,
-                      stop_and_report)
+                      stop_and_report, WEBHOOK_PATH, WEBHOOK_TOKEN)
 
 CLIENT_LEADS = 500  # leads that receive the client's webhooks (rescheduled far ahead: no dials)
 DIAL_LEADS = 20     # leads the runner keeps dialing through the emulator
@@ -65,7 +65,7 @@ class Client:
         try:
             if conn is None:
                 conn = httpc.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            conn.request("POST", "/webhooks/bland-callback",
+            conn.request("POST", WEBHOOK_PATH,
                          client_body(lead, call_id, self.callback_ms),
                          {"Content-Type": "application/json"})
             r = conn.getresponse()
@@ -198,6 +198,7 @@ def main():
     env = {
         "BLAND_API_KEY": API_KEY, "BLAND_BASE_URL": emu,
         "REDIAL_PUBLIC_WEBHOOK_URL": base + "/webhooks/bland-callback",
+        "REDIAL_WEBHOOK_TOKEN": WEBHOOK_TOKEN,
         "REDIAL_PORT": str(port), "REDIAL_DATA_DIR": os.path.join(a.workdir, "data"),
         "REDIAL_BACKUP_DIR": os.path.join(a.workdir, "backups"),
         "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_PROGRESSIVE_INTERVALS": "1s",

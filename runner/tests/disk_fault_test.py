@@ -16,7 +16,7 @@ import sys
 import time
 
 from e2e_test import (API_KEY, Procs, check, free_port, get_json, http, setup, wait_for,
-                      stop_and_report)
+                      stop_and_report, WEBHOOK_PATH, WEBHOOK_TOKEN)
 
 
 def webhook(lead, call_id):
@@ -46,6 +46,7 @@ def reload_with_dials(a, procs, control, set_fault):
                              "--dial-latency", "1500ms", "--default-outcome", "TRANSFERRED"])
     env = {"BLAND_API_KEY": API_KEY, "BLAND_BASE_URL": emu, "REDIAL_PORT": str(port),
            "REDIAL_PUBLIC_WEBHOOK_URL": base + "/webhooks/bland-callback",
+           "REDIAL_WEBHOOK_TOKEN": WEBHOOK_TOKEN,
            "REDIAL_DATA_DIR": os.path.join(a.workdir, "data-dials"),
            "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_BUSINESS_HOURS_START": "00:00",
            "REDIAL_BUSINESS_HOURS_END": "24:00", "REDIAL_CALL_TIMEOUT": "20s",
@@ -59,7 +60,7 @@ def reload_with_dials(a, procs, control, set_fault):
     check(http("POST", base + "/admin/leads", leads)[0] == 200, "3 leads queued for dialing")
     wait_for(lambda: len(get_json(emu + "/emulator/calls")["calls"]) == 3, 10, "3 dials sent")
     set_fault("fsync")  # the dial answers are still held by the emulator
-    status, _ = http("POST", base + "/webhooks/bland-callback", webhook(9, "c-dial"))
+    status, _ = http("POST", base + WEBHOOK_PATH, webhook(9, "c-dial"))
     check(status == 503, f"dials: a webhook during the fault gets 503 ({status})")
     set_fault("none")
 
@@ -78,12 +79,13 @@ def main():
     a, _ = setup({"leads": {}})
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    hook = base + "/webhooks/bland-callback"
+    hook = base + WEBHOOK_PATH
     data = os.path.join(a.workdir, "data")
     control = os.path.join(a.workdir, "faults")
     journal = os.path.join(data, "redial-queue.journal")
     env = {
         "REDIAL_QUEUE_ENABLED": "false",
+        "REDIAL_WEBHOOK_TOKEN": WEBHOOK_TOKEN,
         "BLAND_BASE_URL": "http://127.0.0.1:9",
         "REDIAL_PORT": str(port),
         "REDIAL_DATA_DIR": data,

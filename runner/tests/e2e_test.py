@@ -21,6 +21,9 @@ import urllib.request
 
 SECRET = "e2e-secret"
 API_KEY = "e2e-key"
+# Runners started without a webhook secret require this token in the webhook URL.
+WEBHOOK_TOKEN = "e2e-webhook-token-0123456789"
+WEBHOOK_PATH = "/webhooks/bland-callback?token=" + WEBHOOK_TOKEN
 INTERVALS_MS = [1000, 1000, 2000]  # REDIAL_PROGRESSIVE_INTERVALS=1s,1s,2s
 PROCESS_INTERVAL_MS = 2000
 WEBHOOK_DELAY_MS = 500

@@ -14,7 +14,8 @@ import sys
 import threading
 import time
 
-from e2e_test import (Procs, check, free_port, get_json, http, setup, wait_for, stop_and_report)
+from e2e_test import (WEBHOOK_PATH, WEBHOOK_TOKEN, Procs, check, free_port, get_json, http, setup,
+                      stop_and_report, wait_for)
 
 LEADS = 5000
 
@@ -35,7 +36,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     env = {"REDIAL_QUEUE_ENABLED": "false", "BLAND_BASE_URL": "http://127.0.0.1:9",
            "REDIAL_PORT": str(port), "REDIAL_DATA_DIR": os.path.join(a.workdir, "data"),
-           "REDIAL_FSYNC": "true", "REDIAL_LOG_LEVEL": "warn"}
+           "REDIAL_FSYNC": "true", "REDIAL_LOG_LEVEL": "warn", "REDIAL_WEBHOOK_TOKEN": WEBHOOK_TOKEN}
     procs = Procs(a.workdir)
     conns = a.connections
     period = conns / a.rate  # each connection's gap between sends
@@ -57,7 +58,7 @@ def main():
             lead = (tid + n * conns) % LEADS
             t = time.monotonic()
             try:
-                conn.request("POST", "/webhooks/bland-callback", body(lead, f"load-{tid}-{n}"),
+                conn.request("POST", WEBHOOK_PATH, body(lead, f"load-{tid}-{n}"),
                              {"Content-Type": "application/json"})
                 r = conn.getresponse()
                 text = r.read()

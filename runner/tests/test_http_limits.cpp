@@ -1,0 +1,228 @@
+// HttpServer's limits (issue 6) against real sockets: the server runs on this thread's
+// EventLoop, the client on another thread with blocking sockets.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "runner/event_loop.h"
+#include "runner/http_server.h"
+
+using namespace redial::runner;
+
+namespace {
+
+struct Harness {
+  EventLoop loop;
+  std::vector<std::string> rejected;
+  int handled = 0;
+  HttpServer server;
+
+  explicit Harness(HttpLimits limits)
+      : server(
+            loop, "127.0.0.1", 0,
+            [this](const HttpRequest& r) {
+              ++handled;
+              return HttpResponse{
+                  200, "{\"ok\":true,\"bytes\":" + std::to_string(r.body.size()) + "}\n"};
+            },
+            limits, [this](const char* kind) { rejected.emplace_back(kind); }) {}
+
+  // Runs `client` on a thread while this thread serves; returns when it is done.
+  void with_client(const std::function<void()>& client) {
+    std::atomic<bool> done{false};
+    std::thread t([&] {
+      client();
+      done = true;
+    });
+    while (!done) {
+      loop.run_once(10);
+      server.run();
+    }
+    t.join();
+  }
+};
+
+int connect_to(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+void send_all(int fd, const std::string& data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return;  // the server may close early; the caller checks the answer
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+// Everything until the server closes (or 5 s pass); "" when it closed without answering.
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+std::string request(std::uint16_t port, const std::string& raw) {
+  int fd = connect_to(port);
+  send_all(fd, raw);
+  std::string answer = read_all(fd);
+  ::close(fd);
+  return answer;
+}
+
+std::string post(const std::string& body, const std::string& extra_headers = "") {
+  return "POST /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+int status_of(const std::string& answer) {
+  return answer.size() > 12 ? std::stoi(answer.substr(9, 3)) : 0;
+}
+
+nlohmann::json body_of(const std::string& answer) {
+  auto at = answer.find("\r\n\r\n");
+  return nlohmann::json::parse(at == std::string::npos ? "" : answer.substr(at + 4), nullptr,
+                               false);
+}
+
+}  // namespace
+
+TEST_CASE("a body over the cap gets 413 with a JSON reason and never reaches the handler",
+          "[limits]") {
+  HttpLimits l;
+  l.max_body_bytes = 1000;
+  Harness h(l);
+  std::string big, ok;
+  h.with_client([&] {
+    big = request(h.server.port(), post(std::string(1001, 'x')));
+    ok = request(h.server.port(), post(std::string(1000, 'x')));
+  });
+  CHECK(status_of(big) == 413);
+  CHECK(body_of(big)["error"].get<std::string>().find("--max-body-bytes") != std::string::npos);
+  CHECK(status_of(ok) == 200);
+  CHECK(body_of(ok)["bytes"] == 1000);
+  CHECK(h.handled == 1);
+  CHECK(h.rejected == std::vector<std::string>{"body_too_large"});
+}
+
+TEST_CASE("headers over the cap get 431 with a JSON reason and never reach the handler",
+          "[limits]") {
+  HttpLimits l;
+  l.max_header_bytes = 2048;
+  Harness h(l);
+  std::string big, ok;
+  h.with_client([&] {
+    big = request(h.server.port(), post("{}", "X-Pad: " + std::string(2100, 'p') + "\r\n"));
+    ok = request(h.server.port(), post("{}", "X-Pad: " + std::string(1500, 'p') + "\r\n"));
+  });
+  CHECK(status_of(big) == 431);
+  CHECK(body_of(big)["error"].get<std::string>().find("--max-header-bytes") != std::string::npos);
+  CHECK(status_of(ok) == 200);
+  CHECK(h.handled == 1);
+  CHECK(h.rejected == std::vector<std::string>{"headers_too_large"});
+}
+
+TEST_CASE("connections over the total or per-address limit are closed at accept", "[limits]") {
+  HttpLimits l;
+  l.max_connections = 3;
+  l.max_connections_per_ip = 2;
+  Harness h(l);
+  std::string refused, after;
+  h.with_client([&] {
+    int a = connect_to(h.server.port());
+    int b = connect_to(h.server.port());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both accepted
+    refused = request(h.server.port(), post("{}"));               // third from 127.0.0.1
+    ::close(a);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = request(h.server.port(), post("{}"));
+    ::close(b);
+  });
+  CHECK(refused.empty());
+  CHECK(status_of(after) == 200);
+  CHECK(h.handled == 1);
+  CHECK(h.rejected == std::vector<std::string>{"per_ip_limit"});
+
+  HttpLimits total;
+  total.max_connections = 1;
+  Harness t(total);
+  t.with_client([&] {
+    int a = connect_to(t.server.port());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    refused = request(t.server.port(), post("{}"));
+    ::close(a);
+  });
+  CHECK(refused.empty());
+  CHECK(t.rejected == std::vector<std::string>{"connection_limit"});
+}
+
+TEST_CASE("a slow client is cut off at the request time-out and does not hold the loop",
+          "[limits]") {
+  HttpLimits l;
+  l.request_timeout_ms = 1000;
+  Harness h(l);
+  std::string slow_answer, fast_answer;
+  double slow_seconds = 0;
+  h.with_client([&] {
+    auto t0 = std::chrono::steady_clock::now();
+    int slow = connect_to(h.server.port());
+    send_all(slow, "POST /x HTTP/1.1\r\nHost: t\r\n");
+    // Never idle (a byte every 200 ms), never complete: only the deadline stops it.
+    std::thread trickle([slow] {
+      for (int i = 0; i < 20; ++i) {
+        send_all(slow, "X-Slow-" + std::to_string(i) + ": 1\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+    fast_answer = request(h.server.port(), post("{}"));  // served meanwhile
+    slow_answer = read_all(slow);
+    slow_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    trickle.join();
+    ::close(slow);
+  });
+  CHECK(status_of(fast_answer) == 200);
+  CHECK(slow_answer.empty());
+  CHECK(slow_seconds >= 0.9);
+  CHECK(slow_seconds < 3.0);
+  CHECK(h.handled == 1);
+  CHECK(h.rejected == std::vector<std::string>{"request_timeout"});
+}
+
+TEST_CASE("loopback addresses are recognised", "[limits]") {
+  sockaddr_in v4{};
+  v4.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.4.5.6", &v4.sin_addr);
+  CHECK(is_loopback(reinterpret_cast<sockaddr*>(&v4)));
+  inet_pton(AF_INET, "192.0.2.2", &v4.sin_addr);
+  CHECK_FALSE(is_loopback(reinterpret_cast<sockaddr*>(&v4)));
+  sockaddr_in6 v6{};
+  v6.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, "::1", &v6.sin6_addr);
+  CHECK(is_loopback(reinterpret_cast<sockaddr*>(&v6)));
+  inet_pton(AF_INET6, "::ffff:127.0.0.1", &v6.sin6_addr);
+  CHECK(is_loopback(reinterpret_cast<sockaddr*>(&v6)));
+  inet_pton(AF_INET6, "fd00::2", &v6.sin6_addr);
+  CHECK_FALSE(is_loopback(reinterpret_cast<sockaddr*>(&v6)));
+  CHECK_FALSE(is_loopback(nullptr));
+}
