@@ -2,7 +2,6 @@
 // Shared fixtures for the core's tests: a recording dialer and a queue on a manual clock.
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
-
 #include <unistd.h>
 
 #include <filesystem>
