@@ -1,11 +1,13 @@
 // The queue under calling rules: holds move the next redial, outcome rules, do-not-call,
 // caps counted from the call history, and the new fields in the seed-format file.
 #include <simdjson.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "core/errors.h"
 #include "core/seed_format.h"
@@ -268,4 +270,23 @@ TEST_CASE("a late do-not-call request on a closed lead still stops the number") 
   CHECK(f.queue->tick().dnc == 1);
   CHECK(f.dialer.dials.empty());
   CHECK(f.queue->find("B_2125550100")->status == LeadStatus::kDnc);
+}
+
+TEST_CASE("switching the federal window off logs a warning at start") {
+  auto logged = [](bool federal_window) {
+    std::ostringstream out;
+    auto logger = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    RedialPolicy p;
+    p.federal_window = federal_window;
+    ManualClock clock(ny(2026, 6, 2, 10, 0));
+    MemoryStore store;
+    RecordingDialer dialer;
+    RedialQueue q(p, clock, store, dialer, logger);
+    q.load();
+    logger->flush();
+    return out.str();
+  };
+  CHECK(logged(false).find("Federal calling window is OFF") != std::string::npos);
+  CHECK(logged(true).find("Federal calling window is OFF") == std::string::npos);
 }
