@@ -7,8 +7,11 @@
 # Builds redial-runner (Release, build-rel/) unless --no-build, starts it on a fresh temp data dir
 # with fsync on (every webhook is journaled and fdatasync'ed before its 200; the runner's group
 # commit batches concurrent ones), the processor disabled (no dials leave the machine), no
-# webhook secret, then runs wrk with bench/webhook.lua and prints throughput and p50/p90/p99.
+# webhook secret but a random URL token (sent by wrk), then runs wrk with bench/webhook.lua and
+# prints throughput, p50/p90/p99 and the group commit's syncs. Exits 1 if any answer was not 200.
 # The runner is stopped and its data dir deleted at the end.
+# Environment: REDIAL_BENCH_BUILD (build dir, default build-rel), REDIAL_BENCH_FSYNC=false (the
+# CPU ceiling without the disk).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${REDIAL_BENCH_BUILD:-$ROOT/build-rel}"
@@ -21,7 +24,7 @@ while [ $# -gt 0 ]; do
     --port) PORT="$2"; shift ;;
     --leads) LEADS="$2"; shift ;;
     --no-build) BUILD_IT=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "runner_http.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,16 +42,18 @@ fi
 RUNNER="$BUILD/runner/redial-runner"
 [ -x "$RUNNER" ] || { echo "runner_http.sh: $RUNNER not built" >&2; exit 3; }
 
+# The runner refuses webhooks without its URL token (docs/reliability.md); wrk sends this one.
+TOKEN="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/redial-runner-bench-XXXXXX")"
 LOG="$DATA.log"
 "$RUNNER" --data-dir "$DATA/queue" --port "$PORT" --listen-address 127.0.0.1 \
-  --queue-enabled false --fsync true --bland-base-url http://127.0.0.1:9 \
-  --log-level warn >"$LOG" 2>&1 &
+  --queue-enabled false --fsync "${REDIAL_BENCH_FSYNC:-true}" --bland-base-url http://127.0.0.1:9 \
+  --log-level warn --webhook-token "$TOKEN" >"$LOG" 2>&1 &
 PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
-  rm -rf "$DATA" "$LOG"
+  rm -rf "$DATA" "$LOG" "$DATA.wrk"
 }
 trap cleanup EXIT
 
@@ -62,7 +67,15 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "redial-runner pid $PID on 127.0.0.1:$PORT, data $DATA (fsync on); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-REDIAL_WRK_LEADS="$LEADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$PORT"
+echo "redial-runner pid $PID on 127.0.0.1:$PORT, data $DATA (fsync ${REDIAL_BENCH_FSYNC:-true}); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+REDIAL_WRK_LEADS="$LEADS" REDIAL_WRK_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$PORT" | tee "$DATA.wrk"
+# The group commit's own figures: syncs, and the mean and max time of one.
+curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -E '^redial_store_sync_seconds_(sum|count|max) ' \
+  | awk '{v[$1]=$2} END {n=v["redial_store_sync_seconds_count"]; if (n>0) printf "syncs %d, mean %.2f ms, max %.2f ms\n", n, 1000*v["redial_store_sync_seconds_sum"]/n, 1000*v["redial_store_sync_seconds_max"]}' || true
 echo "journal after the run: $(du -sh "$DATA/queue" | cut -f1) in $DATA/queue"
+# A figure counts only when every webhook was taken: any non-200 fails the run.
+if ! grep -q 'non-200 0;' "$DATA.wrk"; then
+  echo "runner_http.sh: some webhooks were not answered 200 (see above); the figures are void" >&2
+  exit 1
+fi

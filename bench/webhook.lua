@@ -24,6 +24,7 @@ function init(args)
   non200 = 0
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
+  path = "/webhooks/bland-callback?token=" .. (os.getenv("REDIAL_WRK_TOKEN") or "")
 end
 
 function request()
@@ -38,7 +39,7 @@ function request()
     '"metadata":{"lead_id":"%d","phone_number":"+1%d","list_id":"LIST100",' ..
     '"first_name":"Ann","last_name":"Lee","state":"FL"}}',
     nonce, tid, n, nonce, tid, n, phone, o[1], o[2], 5000000 + lead, phone)
-  return wrk.format(nil, "/webhooks/bland-callback", nil, body)
+  return wrk.format(nil, path, nil, body)
 end
 
 function response(status, headers, body)
