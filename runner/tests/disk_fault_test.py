@@ -129,12 +129,19 @@ def main():
             check(status == 503 and "error" in json.loads(text),
                   f"{fault}: the webhook gets 503 with a JSON reason ({status} {text.strip()})")
             # While the fault holds, concurrent senders: each answer is a 503 or, while the
-            # runner reloads, a refused connection; never a 200.
-            with concurrent.futures.ThreadPoolExecutor(8) as pool:
-                answers = list(pool.map(lambda i: post(100 + n * 10 + i, f"c-{n}-{i}"), range(8)))
+            # runner reloads, a refused connection; never a 200. A slow machine (sanitizers) can
+            # send all 8 inside the reload: then another round, up to 5, each with new call ids.
+            answers = []
+            for r in range(5):
+                with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                    answers += list(pool.map(
+                        lambda i: post(100 + n * 10 + i, f"c-{n}-{r}-{i}"), range(8)))
+                if any(s == 503 for s, _ in answers):
+                    break
+                time.sleep(0.2)
             codes = sorted({s for s, _ in answers})
             check(200 not in codes and 503 in codes,
-                  f"{fault}: 8 concurrent webhooks: no 200, 503s ({[s for s, _ in answers]})")
+                  f"{fault}: concurrent webhooks (rounds of 8): no 200, 503s ({[s for s, _ in answers]})")
             check(read(journal) == journal_before, f"{fault}: journal unchanged on disk")
             check(read(month) == month_before, f"{fault}: last good month file unchanged")
             set_fault("none")
