@@ -3,7 +3,7 @@
 # Safe to run repeatedly: it does nothing when all packages are present.
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format ccache
   libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata libbenchmark-dev catch2
   libcurl4-openssl-dev libmicrohttpd-dev libsimdjson-dev libssl-dev

@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+source scripts/build-env.sh
 BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B "$BUILD_DIR" "${CMAKE_LAUNCHER_ARGS[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DREDIAL_SANITIZE=ON -DREDIAL_BUILD_BENCH=OFF \
   >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
