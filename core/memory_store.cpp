@@ -71,20 +71,45 @@ StoreState StateBuilder::take() {
 
 StoreState MemoryStore::load() {
   pending_.clear();
-  return durable_state();
-}
-
-StoreState MemoryStore::durable_state() const {
-  StoreState base;
-  for (const auto& [k, r] : snapshot_) base.records.push_back(r);
-  base.in_flight = snapshot_in_flight_;
-  base.seen = snapshot_seen_;
-  StateBuilder b(std::move(base));
-  for (const auto& m : durable_) b.apply(m);
-  return b.take();
+  StoreState s;
+  s.records.reserve(records_.size());
+  for (const auto& [key, r] : records_) s.records.push_back(r);
+  s.in_flight.reserve(in_flight_.size());
+  for (const auto& [phone, c] : in_flight_) s.in_flight.push_back(c);
+  s.seen = seen_;
+  return s;
 }
 
 void MemoryStore::append(const Mutation& m) { pending_.push_back(m); }
+
+// The same fold as StateBuilder::apply (the journal replay of MonthStore), applied once per
+// mutation as it becomes durable.
+void MemoryStore::fold(Mutation&& m) {
+  std::visit(
+      [&](auto&& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, RecordPut>) {
+          if (v.record.last_call_id)
+            seen_.push_back(CallSeen{v.key, *v.record.last_call_id, v.record.updated_at});
+          StoredRecord& r = records_[v.key];
+          r.month = v.month;
+          r.key = std::move(v.key);
+          r.record = std::move(v.record);
+        } else if constexpr (std::is_same_v<T, CallSeen>) {
+          seen_.push_back(std::move(v));
+        } else if constexpr (std::is_same_v<T, CallStarted>) {
+          in_flight_[v.call.phone] = std::move(v.call);
+        } else if constexpr (std::is_same_v<T, CallAccepted>) {
+          auto it = in_flight_.find(v.phone);
+          if (it != in_flight_.end() && it->second.dial_seq == v.dial_seq)
+            it->second.call_id = std::move(v.call_id);
+        } else {
+          auto it = in_flight_.find(v.phone);
+          if (it != in_flight_.end() && it->second.dial_seq == v.dial_seq) in_flight_.erase(it);
+        }
+      },
+      std::move(m));
+}
 
 void MemoryStore::sync() {
   if (fail_next_sync_) {
@@ -92,35 +117,35 @@ void MemoryStore::sync() {
     throw StoreError("memory store: injected sync failure");
   }
   ++syncs_;
-  for (auto& m : pending_) durable_.push_back(std::move(m));
+  journaled_ += pending_.size();
+  for (auto& m : pending_) fold(std::move(m));
   pending_.clear();
 }
 
 void MemoryStore::checkpoint(const RecordSource& source) {
-  // Fold: the snapshot becomes the durable state, the journal empties.
-  StoreState s = durable_state();
-  snapshot_.clear();
-  for (auto& r : s.records) snapshot_[r.key] = std::move(r);
-  snapshot_in_flight_ = source.in_flight_calls();
-  snapshot_seen_ = source.recent_call_ids();
-  durable_.clear();
+  // The records are folded already; as a month store's snapshot does, the calls in flight and
+  // the recent call ids come from the queue, and the journal empties.
+  in_flight_.clear();
+  for (auto& c : source.in_flight_calls()) {
+    std::string phone = c.phone;
+    in_flight_[phone] = std::move(c);
+  }
+  seen_ = source.recent_call_ids();
+  journaled_ = 0;
   ++checkpoints_;
 }
 
 std::vector<MonthId> MemoryStore::drop_months_before(MonthId first_kept) {
   std::set<MonthId> dropped;
-  StoreState s = durable_state();
-  snapshot_.clear();
-  for (auto& r : s.records) {
-    if (r.month < first_kept) {
-      dropped.insert(r.month);
-      continue;
+  for (auto it = records_.begin(); it != records_.end();) {
+    if (it->second.month < first_kept) {
+      dropped.insert(it->second.month);
+      it = records_.erase(it);
+    } else {
+      ++it;
     }
-    snapshot_[r.key] = std::move(r);
   }
-  snapshot_in_flight_ = std::move(s.in_flight);
-  snapshot_seen_ = std::move(s.seen);
-  durable_.clear();
+  journaled_ = 0;
   return {dropped.begin(), dropped.end()};
 }
 

@@ -10,10 +10,12 @@ namespace redial {
 
 class MemoryStore final : public Store {
  public:
+  // A copy of the durable state; the store keeps its own for the next restart.
   StoreState load() override;
   void append(const Mutation& m) override;
+  // Folds the appended mutations into the durable state.
   void sync() override;
-  bool wants_checkpoint() const override { return durable_.size() > checkpoint_after_; }
+  bool wants_checkpoint() const override { return journaled_ > checkpoint_after_; }
   void checkpoint(const RecordSource& source) override;
   std::vector<MonthId> drop_months_before(MonthId first_kept) override;
 
@@ -24,17 +26,22 @@ class MemoryStore final : public Store {
   void set_checkpoint_after(std::size_t mutations) { checkpoint_after_ = mutations; }
 
   std::size_t syncs() const { return syncs_; }
-  std::size_t durable_mutations() const { return durable_.size(); }
+  // Mutations synced since the last checkpoint (the journal a MonthStore would have written).
+  std::size_t durable_mutations() const { return journaled_; }
   std::size_t checkpoints() const { return checkpoints_; }
 
  private:
-  StoreState durable_state() const;
+  void fold(Mutation&& m);
 
-  std::map<std::string, StoredRecord> snapshot_;
-  std::vector<InFlightCall> snapshot_in_flight_;
-  std::vector<CallSeen> snapshot_seen_;
-  std::vector<Mutation> durable_;
+  // The durable state, kept folded as each sync lands (not as a history of mutations: replaying
+  // every mutation on each restart made a simulator run cost leads x restarts). Records are
+  // ordered by key, in_flight_ by phone: load() hands them out in the order the replaying store
+  // did after a checkpoint.
+  std::map<std::string, StoredRecord> records_;
+  std::map<std::string, InFlightCall> in_flight_;
+  std::vector<CallSeen> seen_;
   std::vector<Mutation> pending_;
+  std::size_t journaled_ = 0;
   std::size_t checkpoint_after_ = 100000;
   std::size_t syncs_ = 0;
   std::size_t checkpoints_ = 0;

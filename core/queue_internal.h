@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by the files that implement RedialQueue; not part of the core's interface.
+#include <spdlog/spdlog.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -8,6 +10,15 @@
 
 #include "core/lead_record.h"
 #include "core/redial_queue.h"
+
+// Logs through spdlog only when `lvl` is enabled. spdlog itself skips formatting below the
+// logger's level (lvl: info, warn, err, debug), but the arguments (escaped copies of keys,
+// local-time text through the tz database) would still be built on every call; the simulator runs
+// with logging off.
+#define REDIAL_LOG(logger, lvl, ...)                                                              \
+  do {                                                                                            \
+    if ((logger)->should_log(spdlog::level::lvl)) (logger)->log(spdlog::level::lvl, __VA_ARGS__); \
+  } while (0)
 
 namespace redial::internal {
 

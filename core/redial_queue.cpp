@@ -32,9 +32,9 @@ void RedialQueue::load() {
   if (!dnc_list_ && !policy_.dnc_file.empty())
     dnc_list_ = std::make_shared<const DncList>(DncList::load(policy_.dnc_file));
   if (!policy_.federal_window)
-    log_->warn(
-        "Federal calling window is OFF: redials may be placed outside 08:00-21:00 in the "
-        "lead's local time {{\"setting\":\"federal_window\"}}");
+    REDIAL_LOG(log_, warn,
+               "Federal calling window is OFF: redials may be placed outside 08:00-21:00 in the "
+               "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
   records_.reserve(state.records.size());
   for (auto& sr : state.records) {
@@ -79,7 +79,8 @@ void RedialQueue::load() {
     std::string phone = call.phone;
     in_flight_[phone] = std::move(call);
   }
-  log_->info("Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
+  REDIAL_LOG(log_, info,
+             "Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
              records_.size(), esc(month_name(calendar_.month_of(clock_.now_ms()))),
              in_flight_.size());
 }
@@ -167,8 +168,8 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
       // must not end a newer dial that has no call id yet (that call may still be ringing).
       if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
         end_call(phone, "duplicate result of the call in flight");
-      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
-                 esc(r.call_id));
+      REDIAL_LOG(log_, info, "Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}",
+                 esc(key), esc(r.call_id));
       emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
       return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
     }
@@ -213,8 +214,8 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
     rec.scheduled_callback_time.reset();
     rec.next_redial_timestamp = now;
     dnc_phones_.insert(phone);
-    log_->info("Lead put on the do-not-call list {{\"key\":\"{}\",\"outcome\":\"{}\"}}", esc(key),
-               esc(r.outcome));
+    REDIAL_LOG(log_, info, "Lead put on the do-not-call list {{\"key\":\"{}\",\"outcome\":\"{}\"}}",
+               esc(key), esc(r.outcome));
     if (tracing) decision = "do not call (number on the internal list)";
   } else if (was_closed) {
     // A late result for a closed lead is recorded, but never reopens it.
@@ -254,17 +255,18 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   if (ends_flight) end_call(phone, "result received");
 
   if (created) {
-    log_->info(
+    REDIAL_LOG(
+        log_, info,
         "Added new lead to redial queue {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":1}}",
         esc(key), esc(r.outcome));
   } else {
-    log_->info(
-        "Updated redial queue record {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":{},"
-        "\"status\":\"{}\"}}",
-        esc(key), esc(r.outcome), rec.attempts, esc(status_name(rec.status)));
+    REDIAL_LOG(log_, info,
+               "Updated redial queue record {{\"key\":\"{}\",\"outcome\":\"{}\",\"attempts\":{},"
+               "\"status\":\"{}\"}}",
+               esc(key), esc(r.outcome), rec.attempts, esc(status_name(rec.status)));
   }
-  log_->info("Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}", esc(key),
-             esc(status_name(rec.status)));
+  REDIAL_LOG(log_, info, "Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}",
+             esc(key), esc(status_name(rec.status)));
   if (tracing)
     emit(now, "result", key,
          r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
@@ -298,7 +300,8 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
     return key;
   }
   put(it);
-  log_->info(
+  REDIAL_LOG(
+      log_, info,
       "Added new lead to redial queue {{\"key\":\"{}\",\"attempts\":0,\"first_dial\":\"{}\"}}",
       esc(key), esc(calendar_.format_local(dial_at)));
   if (listener_) emit(now, "enqueue", key, "first dial at " + calendar_.format_local(dial_at));
@@ -317,8 +320,9 @@ void RedialQueue::end_call(const std::string& phone, const std::string& reason) 
 void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& call_id) {
   auto p = phone_by_dial_.find(dial_seq);
   if (p == phone_by_dial_.end()) {
-    log_->debug("Dial answer for a call no longer in flight {{\"dial_seq\":{},\"call_id\":\"{}\"}}",
-                dial_seq, esc(call_id));
+    REDIAL_LOG(log_, debug,
+               "Dial answer for a call no longer in flight {{\"dial_seq\":{},\"call_id\":\"{}\"}}",
+               dial_seq, esc(call_id));
     return;
   }
   InFlightCall& call = in_flight_.at(p->second);
@@ -348,7 +352,8 @@ void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reas
     }
     put(it);
   }
-  log_->warn("Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}",
+  REDIAL_LOG(log_, warn,
+             "Dial failed; not counted as an attempt {{\"key\":\"{}\",\"reason\":\"{}\"}}",
              esc(key), esc(reason));
   emit(now, "dial_failed", key, reason);
 }
@@ -359,7 +364,8 @@ bool RedialQueue::release_call(std::uint64_t dial_seq, const std::string& reason
   const std::string phone = p->second;
   const std::string key = in_flight_.at(phone).key;
   end_call(phone, "released: " + reason);
-  log_->warn("Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}",
+  REDIAL_LOG(log_, warn,
+             "Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}",
              esc(key), esc(reason));
   emit(clock_.now_ms(), "released", key, reason);
   return true;
@@ -373,7 +379,8 @@ bool RedialQueue::stop_lead(const std::string& key, const std::string& reason) {
   it->second.record.scheduled_callback_time.reset();
   it->second.record.updated_at = now;
   put(it);
-  log_->info("Lead stopped {{\"key\":\"{}\",\"reason\":\"{}\"}}", esc(key), esc(reason));
+  REDIAL_LOG(log_, info, "Lead stopped {{\"key\":\"{}\",\"reason\":\"{}\"}}", esc(key),
+             esc(reason));
   emit(now, "stop", key, reason);
   return true;
 }
@@ -388,7 +395,7 @@ void RedialQueue::checkpoint() {
   while (!recent_.empty() && recent_.front().at < horizon) recent_.pop_front();
   store_.sync();
   store_.checkpoint(*this);
-  log_->info("Saved redial queue records {{\"count\":{}}}", records_.size());
+  REDIAL_LOG(log_, info, "Saved redial queue records {{\"count\":{}}}", records_.size());
 }
 
 std::vector<MonthId> RedialQueue::enforce_retention() {
@@ -411,8 +418,8 @@ std::vector<MonthId> RedialQueue::enforce_retention() {
     checkpoint();
     std::string names;
     for (MonthId m : dropped) names += (names.empty() ? "" : ",") + month_name(m);
-    log_->info("Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}", esc(names),
-               removed);
+    REDIAL_LOG(log_, info, "Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}",
+               esc(names), removed);
   }
   return dropped;
 }

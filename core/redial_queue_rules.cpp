@@ -59,7 +59,8 @@ void RedialQueue::mark_dnc(SlotMap::iterator it, const std::string& phone, const
   rec.updated_at = now;
   dnc_phones_.insert(phone);
   put(it);
-  log_->info("Lead on the do-not-call list, never dialed {{\"key\":\"{}\",\"reason\":\"{}\"}}",
+  REDIAL_LOG(log_, info,
+             "Lead on the do-not-call list, never dialed {{\"key\":\"{}\",\"reason\":\"{}\"}}",
              esc(it->first), esc(why));
   emit(now, "dnc", it->first, why);
 }
@@ -68,8 +69,8 @@ std::size_t RedialQueue::reload_dnc() {
   if (policy_.dnc_file.empty()) return 0;
   auto list = std::make_shared<const DncList>(DncList::load(policy_.dnc_file));
   dnc_list_ = std::move(list);
-  log_->info("Reloaded do-not-call file {{\"file\":\"{}\",\"numbers\":{}}}", esc(policy_.dnc_file),
-             dnc_list_->size());
+  REDIAL_LOG(log_, info, "Reloaded do-not-call file {{\"file\":\"{}\",\"numbers\":{}}}",
+             esc(policy_.dnc_file), dnc_list_->size());
   return dnc_list_->size();
 }
 

@@ -65,10 +65,11 @@ TickSummary RedialQueue::tick() {
   expire_calls(now, summary);
   if (!policy_.enabled) {
     summary.skipped_reason = "disabled";
-    log_->info("Redial queue disabled, skipping processing");
+    REDIAL_LOG(log_, info, "Redial queue disabled, skipping processing");
   } else if (!calendar_.is_open(now)) {
     summary.skipped_reason = "outside business hours";
-    log_->info("Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
+    REDIAL_LOG(log_, info,
+               "Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
                esc(calendar_.format_local(now)));
   }
   if (!summary.skipped_reason.empty()) {
@@ -78,7 +79,8 @@ TickSummary RedialQueue::tick() {
     return summary;
   }
   summary.ran = true;
-  log_->info("Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
+  REDIAL_LOG(log_, info,
+             "Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
              records_.size(), policy_.max_attempts);
 
   // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
@@ -98,11 +100,11 @@ TickSummary RedialQueue::tick() {
     due.push_back(&it->second->first);
     ++it;
   }
-  log_->info("Filtered to today's records {{\"count\":{},\"outside_window\":{}}}", due.size(),
-             out_of_window);
-  log_->info("Filtered to favorable statuses {{\"count\":{}}}", due.size());
-  log_->info("Filtered to under max attempts {{\"count\":{}}}", due.size());
-  log_->info("Ready leads identified {{\"count\":{}}}", due.size());
+  REDIAL_LOG(log_, info, "Filtered to today's records {{\"count\":{},\"outside_window\":{}}}",
+             due.size(), out_of_window);
+  REDIAL_LOG(log_, info, "Filtered to favorable statuses {{\"count\":{}}}", due.size());
+  REDIAL_LOG(log_, info, "Filtered to under max attempts {{\"count\":{}}}", due.size());
+  REDIAL_LOG(log_, info, "Ready leads identified {{\"count\":{}}}", due.size());
   summary.total_ready = static_cast<int>(due.size());
 
   // Phase 4: per-lead checks.
@@ -133,7 +135,8 @@ TickSummary RedialQueue::tick() {
       phone = normalize_phone(rec.phone_number);
     } catch (const InputError& e) {
       ++summary.errors;
-      log_->error(
+      REDIAL_LOG(
+          log_, err,
           "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}",
           esc(key), esc(e.what()));
       emit(now, "error", key, e.what());
@@ -153,7 +156,8 @@ TickSummary RedialQueue::tick() {
       rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
       rec.updated_at = now;
       put(it);
-      log_->info("Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
+      REDIAL_LOG(log_, info,
+                 "Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
                  esc(key), esc(calendar_.format_local(rec.next_redial_timestamp)));
       emit(now, "skip", key,
            "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
@@ -168,7 +172,8 @@ TickSummary RedialQueue::tick() {
       rec.hold_reason = hold->rule;
       rec.updated_at = now;
       put(it);
-      log_->info("Lead held by calling rule {{\"key\":\"{}\",\"rule\":\"{}\",\"until\":\"{}\"}}",
+      REDIAL_LOG(log_, info,
+                 "Lead held by calling rule {{\"key\":\"{}\",\"rule\":\"{}\",\"until\":\"{}\"}}",
                  esc(key), esc(hold->rule), esc(calendar_.format_local(hold->until)));
       if (listener_)
         emit(now, "hold", key,
@@ -201,27 +206,29 @@ TickSummary RedialQueue::tick() {
 
   // Phase 5: dial.
   for (const auto& req : to_dial) {
-    log_->info("CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}", esc(req.key),
-               req.attempt_number);
+    REDIAL_LOG(log_, info, "CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}",
+               esc(req.key), req.attempt_number);
     if (listener_) emit(now, "dial", req.key, "attempt " + std::to_string(req.attempt_number));
     try {
       dialer_.dial(req);
       // A dialer may report a failure from inside dial(); then it was no call.
       if (phone_by_dial_.count(req.dial_seq)) {
         ++summary.calls_made;
-        log_->info("CALL INITIATED: Redial successful {{\"key\":\"{}\"}}", esc(req.key));
+        REDIAL_LOG(log_, info, "CALL INITIATED: Redial successful {{\"key\":\"{}\"}}",
+                   esc(req.key));
       }
     } catch (const std::exception& e) {
-      log_->error("Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", esc(req.key), esc(e.what()));
+      REDIAL_LOG(log_, err, "Redial failed {{\"key\":\"{}\",\"error\":\"{}\"}}", esc(req.key),
+                 esc(e.what()));
       on_dial_failed(req.dial_seq, e.what());
     }
   }
 
   // Phase 6: summary.
-  log_->info(
-      "Redial queue processing completed {{\"total_ready\":{},\"calls_made\":{},"
-      "\"skipped\":{},\"errors\":{}}}",
-      summary.total_ready, summary.calls_made, summary.skipped, summary.errors);
+  REDIAL_LOG(log_, info,
+             "Redial queue processing completed {{\"total_ready\":{},\"calls_made\":{},"
+             "\"skipped\":{},\"errors\":{}}}",
+             summary.total_ready, summary.calls_made, summary.skipped, summary.errors);
   emit(now, "tick", "",
        "ready " + std::to_string(summary.total_ready) + ", dialed " +
            std::to_string(summary.calls_made) + ", skipped " + std::to_string(summary.skipped) +
