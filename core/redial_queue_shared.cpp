@@ -58,12 +58,8 @@ void RedialQueue::lock_and_refresh(const std::string& key) {
 }
 
 std::vector<const std::string*> RedialQueue::claim_due(TimeMs now, TimeMs window_start) {
-  std::size_t limit = kUnlimitedClaimBatch;
-  if (policy_.max_concurrent_calls > 0) {
-    const auto cap = static_cast<std::size_t>(policy_.max_concurrent_calls);
-    limit = cap > in_flight_.size() ? cap - in_flight_.size() : 0;
-  }
-  ClaimQuery q{now, window_start, policy_.max_attempts, limit};
+  ClaimQuery q{now, window_start, policy_.max_attempts, kUnlimitedClaimBatch,
+               static_cast<std::size_t>(std::max(0, policy_.max_concurrent_calls))};
   ClaimResult claimed = store_.shared()->claim_due(q);
   // A call whose lease is gone was ended by another runner (it applied the result).
   std::sort(claimed.live_dial_seqs.begin(), claimed.live_dial_seqs.end());

@@ -26,6 +26,9 @@ struct ClaimQuery {
   TimeMs window_start = 0;  // leads created before this are out of the ready window
   int max_attempts = 0;     // leads with this many attempts are never due
   std::size_t limit = 0;    // claim at most this many leads
+  // When > 0: claim at most this many minus this runner's calls still in flight (their leases
+  // are counted in the claim's transaction, so calls another runner ended free their places).
+  std::size_t max_calls_in_flight = 0;
 };
 
 struct ClaimResult {

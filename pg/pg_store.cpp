@@ -200,12 +200,17 @@ ClaimResult PgStore::claim_due(const ClaimQuery& q) {
              "SELECT dial_seq FROM phone_leases WHERE owner = $1 AND dial_seq IS NOT NULL",
              options_.owner))
       out.live_dial_seqs.push_back(row[0].as<std::uint64_t>());
+    std::size_t limit = q.limit;
+    if (q.max_calls_in_flight > 0)
+      limit = std::min(limit, q.max_calls_in_flight > out.live_dial_seqs.size()
+                                  ? q.max_calls_in_flight - out.live_dial_seqs.size()
+                                  : 0);
     auto due = w.exec_params(
         "SELECT key, month, phone, record FROM leads l WHERE due_at <= $1 AND attempts < $2"
         " AND (status = 'rescheduled' OR created_at >= $3) AND NOT EXISTS (SELECT 1 FROM"
         " phone_leases p WHERE p.phone = l.phone AND p.lease_until > $1)"
         " ORDER BY due_at, key LIMIT $4 FOR UPDATE SKIP LOCKED",
-        q.now, q.max_attempts, q.window_start, static_cast<std::int64_t>(q.limit));
+        q.now, q.max_attempts, q.window_start, static_cast<std::int64_t>(limit));
     // Leases taken in number order: two claiming runners never wait on each other in a cycle.
     std::vector<std::size_t> order(due.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -26,7 +26,7 @@ RecordPut lead(const std::string& id, const std::string& phone, TimeMs due) {
   return RecordPut{202511, id + "_" + phone, r};
 }
 
-ClaimQuery at(TimeMs now) { return ClaimQuery{now, 0, 8, 100}; }
+ClaimQuery at(TimeMs now) { return ClaimQuery{now, 0, 8, 100, 0}; }
 
 std::vector<std::string> keys(const ClaimResult& c) {
   std::vector<std::string> out;
@@ -168,4 +168,26 @@ TEST_CASE("pg store: a call id is recorded once across runners and ends the call
         SharedStore::Recorded::kOutsideCall);
   a.sync();
   CHECK(pg_count(url, "SELECT count(*) FROM call_ids") == 2);
+}
+
+TEST_CASE("pg store: a claim counts this runner's calls in flight against the limit") {
+  const std::string url = fresh_pg_database("redial_t_limit");
+  PgStore a({url, "A", kLeaseMs}), b({url, "B", kLeaseMs});
+  for (int k = 1; k <= 4; ++k)
+    a.append(lead("L" + std::to_string(k), "555000000" + std::to_string(k), kT0));
+  a.sync();
+  ClaimQuery q = at(kT0);
+  q.max_calls_in_flight = 2;
+  REQUIRE(a.claim_due(q).records.size() == 2);
+  a.append(CallStarted{InFlightCall{1, "5550000001", "L1_5550000001", "", kT0}});
+  a.append(CallAccepted{"5550000001", 1, "call-1"});
+  a.release_undialed();
+  a.sync();
+  CHECK(a.claim_due(q).records.size() == 1);  // one call in flight: one place left
+  a.release_undialed();
+  a.sync();
+  // B applies the call's result: A has two places again.
+  b.record_call_id("call-1", "L1_5550000001", "5550000001", kT0 + 1);
+  b.sync();
+  CHECK(a.claim_due(q).records.size() == 2);
 }
