@@ -7,7 +7,8 @@ a runner that did not dial. Some numbers are shared by two leads. Every call end
 each lead is dialed exactly MAX_ATTEMPTS times. Checks: zero double dials (no two calls to one
 number at once, no lead called more than its attempts), zero lost results (every call's id is in
 the database), attempts exact, webhooks replayed to another runner are duplicates; prints the
-measured ticks/s and durable results/s.
+measured ticks/s and durable results/s; exports the database to month files and imports them into a
+new database with redial-runner migrate (the same records).
 """
 import json
 import os
@@ -37,7 +38,8 @@ def main():
         ap.add_argument("--leads", type=int, default=60),
         ap.add_argument("--process-interval", default="1s"),
         ap.add_argument("--wait", type=float, default=60)))
-    url = fresh_database(cluster_url_or_skip(a.pg_state), f"redial_multi{a.runners}")
+    cluster_url = cluster_url_or_skip(a.pg_state)
+    url = fresh_database(cluster_url, f"redial_multi{a.runners}")
     n = a.runners
     emu_port = free_port()
     emu = f"http://127.0.0.1:{emu_port}"
@@ -126,6 +128,28 @@ def main():
         check(dup_ok == 10, f"10 replayed webhooks on other runners were duplicates ({dup_ok})")
         rows = psql(url, "SELECT sum(attempts) FROM leads")[0][0]
         check(rows == str(expected_calls), f"attempts unchanged by the replays ({rows})")
+
+        print("[5] redial-runner migrate: the database to month files and into a new database")
+        export = os.path.join(a.workdir, "export")
+        out = subprocess.run([a.runner, "migrate", "--from", url, "--to", export],
+                             capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0 and f"copied {a.leads} records" in out.stdout,
+              f"exported to month files ({out.returncode} {out.stdout.strip()} {out.stderr[-200:]})")
+        in_files = 0
+        for name in os.listdir(export):
+            if name.startswith("redial-queue_") and name.endswith(".json"):
+                in_files += len(json.load(open(os.path.join(export, name))))
+        check(in_files == a.leads, f"the month files hold the {a.leads} records ({in_files})")
+        copy = fresh_database(cluster_url, f"redial_multi{a.runners}_copy")
+        out = subprocess.run([a.runner, "migrate", "--from", export, "--to", copy],
+                             capture_output=True, text=True, timeout=60)
+        dump = "SELECT key, month, record FROM leads ORDER BY key"
+        check(out.returncode == 0 and psql(copy, dump) == psql(url, dump),
+              f"imported into a new database: the same records ({out.returncode} {out.stderr[-200:]})")
+        out = subprocess.run([a.runner, "migrate", "--from", export, "--to", copy],
+                             capture_output=True, text=True, timeout=60)
+        check(out.returncode == 1 and "already holds" in out.stderr,
+              f"a second import into a store with records is refused ({out.returncode})")
 
         ticks = sum(metric(b, "redial_ticks_total") for b in bases)
         print(f"MEASURED runners={n} leads={a.leads} results={len(stored)} "
