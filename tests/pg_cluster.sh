@@ -3,7 +3,8 @@
 #   pg_cluster.sh start STATE_FILE   initdb in a fresh temp dir, start on a free loopback port
 #                                    with its unix socket in that dir; writes
 #                                    "URL DIR" to STATE_FILE, or "SKIP reason" when no server
-#                                    can be started here (the tests then skip LOUDLY).
+#                                    can be started here (the tests then skip LOUDLY;
+#                                    with REDIAL_PG_REQUIRED=1, as in CI, it fails instead).
 #   pg_cluster.sh stop STATE_FILE    stops it and deletes the dir.
 # As root (CI), initdb and postgres run as the postgres user (runuser), which owns the dir.
 set -u
@@ -11,6 +12,11 @@ cmd=${1:?start or stop}
 state=${2:?state file}
 
 skip() {
+  # CI (.ci/run sets REDIAL_PG_REQUIRED=1): no server is a failure, never a skip.
+  if [ "${REDIAL_PG_REQUIRED:-0}" = 1 ]; then
+    echo "pg_cluster.sh: cannot start PostgreSQL and REDIAL_PG_REQUIRED=1: $*" >&2
+    exit 1
+  fi
   echo "SKIP $*" >"$state"
   echo "!!!!!!!!!!!!!!!! PostgreSQL tests will be SKIPPED: $* !!!!!!!!!!!!!!!!" >&2
   exit 0
