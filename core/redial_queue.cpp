@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/phone.h"
 #include "core/queue_internal.h"
+#include "core/shared_store.h"
 
 namespace redial {
 
@@ -148,6 +149,26 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   const std::uint64_t id_hash = hash_call_id(r.call_id);
   const OutcomeRule& outcome_rule = policy_.rule_for(r.outcome);
 
+  bool ended_a_runners_call = false;  // shared store: a runner's dial already counted this call
+  if (SharedStore* shared = store_.shared()) {
+    // Several runners: the database decides what is a duplicate, and the record is read fresh
+    // under a row lock held until the sync that makes this result durable.
+    lock_and_refresh(key);
+    const auto recorded = shared->record_call_id(r.call_id, key, phone, now);
+    ended_a_runners_call = recorded == SharedStore::Recorded::kEndedCall;
+    if (recorded == SharedStore::Recorded::kDuplicate) {
+      auto flight = in_flight_.find(phone);
+      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+        end_call(phone, "duplicate result of the call in flight");
+      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
+                 esc(r.call_id));
+      emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
+      const LeadRecord* known = find(key);
+      return {ApplyKind::kDuplicate, key, known ? known->status : LeadStatus::kPending,
+              known ? known->attempts : 0};
+    }
+  }
+
   auto flight = in_flight_.find(phone);
   // The result ends the call in flight if it names it, or if that dial has not been answered
   // yet (Bland's webhook can beat the response to the dial request).
@@ -202,7 +223,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   rec.hold_reason.reset();
   // A call this queue placed was counted at its dial; any other (the first call, made outside
   // the queue) counts now, so caps see every call.
-  if (!ends_flight && !r.dial_seq) note_call(rec, phone, now);
+  if (!ends_flight && !r.dial_seq && !ended_a_runners_call) note_call(rec, phone, now);
 
   // The decision text is for the event listener only; formatting local times is not free.
   const bool tracing = static_cast<bool>(listener_);
@@ -277,6 +298,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
 std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
   const TimeMs now = clock_.now_ms();
   const std::string key = make_lead_key(lead.lead_id, lead.phone_number);
+  if (store_.shared()) lock_and_refresh(key);
   auto [it, inserted] = records_.try_emplace(key);
   if (!inserted) {
     emit(now, "enqueue", key,
@@ -372,6 +394,7 @@ bool RedialQueue::release_call(std::uint64_t dial_seq, const std::string& reason
 }
 
 bool RedialQueue::stop_lead(const std::string& key, const std::string& reason) {
+  if (store_.shared()) lock_and_refresh(key);
   auto it = records_.find(key);
   if (it == records_.end()) return false;
   const TimeMs now = clock_.now_ms();

@@ -191,6 +191,14 @@ class RedialQueue final : private RecordSource {
   void mark_dnc(SlotMap::iterator it, const std::string& phone, const std::string& why);
   void expire_calls(TimeMs now, TickSummary& summary);
   void remember_call_id(Slot& slot, std::uint64_t id_hash);
+  // Shared store only (redial_queue_shared.cpp): puts a record read from the store in memory,
+  // replacing the copy there; forgets a record the store no longer has; locks the lead's row
+  // and brings its memory copy up to date.
+  SlotMap::iterator refresh(StoredRecord&& fresh);
+  void forget(const std::string& key);
+  void lock_and_refresh(const std::string& key);
+  // Claims due leads from the shared store and returns their keys, due first.
+  std::vector<const std::string*> claim_due(TimeMs now, TimeMs window_start);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
 
   RedialPolicy policy_;

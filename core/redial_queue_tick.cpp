@@ -8,6 +8,7 @@
 #include "core/phone.h"
 #include "core/queue_internal.h"
 #include "core/redial_queue.h"
+#include "core/shared_store.h"
 
 namespace redial {
 
@@ -89,7 +90,11 @@ TickSummary RedialQueue::tick() {
   const TimeMs from = window_start(calendar_.local_day(now));
   std::vector<const std::string*> due;
   std::size_t out_of_window = 0;
-  for (auto it = ready_index_.begin(); it != ready_index_.end() && it->first <= now;) {
+  // A shared store: only the leads this runner claimed (their records read fresh); the rules
+  // below are the same.
+  if (store_.shared()) due = claim_due(now, from);
+  for (auto it = ready_index_.begin();
+       !store_.shared() && it != ready_index_.end() && it->first <= now;) {
     Slot& slot = it->second->second;
     if (!in_ready_window(slot.record, from)) {
       slot.indexed_due = -1;
@@ -196,7 +201,9 @@ TickSummary RedialQueue::tick() {
     to_dial.push_back(
         DialRequest{call.dial_seq, key, dialable_phone(phone), rec, rec.attempts + 1});
   }
-  // The calls in flight are durable before any call is placed.
+  // Leases of claimed leads not dialed go back; the calls in flight are durable before any call
+  // is placed.
+  if (SharedStore* shared = store_.shared()) shared->release_undialed();
   store_.sync();
   // The call time-out runs from the dial, not from the start of a tick whose sync may have
   // stalled; the journal keeps the earlier time, which only errs towards an earlier reconcile.

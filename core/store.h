@@ -14,6 +14,8 @@
 
 namespace redial {
 
+class SharedStore;
+
 // The whole new state of one record (a post-image, so replaying it twice is harmless).
 struct RecordPut {
   MonthId month;  // the month file the record lives in (its created_at month)
@@ -88,6 +90,8 @@ class Store {
   virtual void checkpoint(const RecordSource& source) = 0;
   // Deletes every month before `first_kept`; returns the months deleted.
   virtual std::vector<MonthId> drop_months_before(MonthId first_kept) = 0;
+  // Not null for a store several runners share (core/shared_store.h); month files: null.
+  virtual SharedStore* shared() { return nullptr; }
 };
 
 }  // namespace redial

@@ -248,6 +248,10 @@ json AdminApi::copy_store(const std::string& data_dir, const std::string& backup
 HttpResponse AdminApi::backup() {
   if (settings_.backup_dir.empty())
     return json_error(409, "backups need --backup-dir (REDIAL_BACKUP_DIR)");
+  if (!settings_.store.empty())
+    return json_error(409,
+                      "the store is PostgreSQL (--store): back it up with pg_dump, or export it "
+                      "to month files with redial-runner migrate (docs/scaling.md)");
   queue_.checkpoint();
   try {
     json out = copy_store(settings_.data_dir, settings_.backup_dir, clock_.now_ms());

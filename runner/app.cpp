@@ -11,6 +11,7 @@
 #include "core/file_system.h"
 #include "core/month_store.h"
 #include "core/redial_queue.h"
+#include "pg/pg_store.h"
 #include "runner/admin_api.h"
 #include "runner/bland_dialer.h"
 #include "runner/event_loop.h"
@@ -29,6 +30,12 @@ namespace {
 // App::run's result when a store write failed: the memory is ahead of the disk, so the process
 // drops this App and builds a new one from the files (the last good snapshot and journal).
 constexpr int kReloadStore = -1;
+
+// Month files in data_dir (the default), or PostgreSQL for several runners (docs/scaling.md).
+std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs) {
+  if (!s.store.empty()) return std::make_unique<PgStore>(PgStoreOptions{s.store, "", s.lease_ms});
+  return std::make_unique<MonthStore>(MonthStoreOptions{s.data_dir, 64ull << 20, s.fsync, &fs});
+}
 
 // How long a failed App keeps answering 503 before the reload: nothing at a first fault, then
 // doubling up to 2 s while faults repeat within 5 s, so a disk that stays broken does not spin
@@ -50,9 +57,9 @@ class App {
         log_(std::move(log)),
         http_(loop_),
         mapping_(load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
-        store_(MonthStoreOptions{s.data_dir, 64ull << 20, s.fsync, &fs}),
+        store_(make_store(s, fs)),
         dialer_(s, clock_, loop_, http_, metrics_, mapping_),
-        queue_(s.policy, clock_, store_, dialer_, log_),
+        queue_(s.policy, clock_, *store_, dialer_, log_),
         applier_(queue_, metrics_),
         webhook_(s, queue_, applier_, mapping_, metrics_),
         admin_(
@@ -85,6 +92,8 @@ class App {
             {"address", base},
             {"admin", base + "/admin/stats"},
             {"webhook", hook},
+            {"store",
+             settings_.store.empty() ? settings_.data_dir : redact_pg_url(settings_.store)},
             {"webhook_auth",
              settings_.webhook_secret.empty() ? "token in the URL" : "X-Webhook-Signature"},
             {"admin_auth", settings_.admin_token.empty() ? "loopback only" : "bearer token"}}
@@ -271,7 +280,7 @@ class App {
   HttpClient http_;
   Metrics metrics_;
   OutcomeMapping mapping_;
-  MonthStore store_;
+  std::unique_ptr<Store> store_;
   BlandDialer dialer_;
   RedialQueue queue_;
   ResultApplier applier_;
@@ -305,6 +314,15 @@ int run_app(const Settings& given) {
   ReloadPacing pacing;
   try {
     resolve_webhook_token(current);
+    if (!current.store.empty()) {
+      // An unreachable database is a bad setting: say so once, before anything starts.
+      try {
+        PgStore probe(PgStoreOptions{current.store, "", current.lease_ms});
+      } catch (const StoreError& e) {
+        spdlog::critical("Cannot start: bad setting --store (REDIAL_STORE): {}", e.what());
+        return 2;
+      }
+    }
     for (;;) {
       int port = 0;
       {

@@ -3,12 +3,16 @@
 
 #include <iostream>
 
+#include "pg/store_migration.h"
 #include "runner/app.h"
 #include "runner/logging.h"
 #include "runner/settings.h"
 
 int main(int argc, char** argv) {
   using namespace redial::runner;
+  // redial-runner migrate --from ... --to ...: month files <-> PostgreSQL (docs/scaling.md).
+  if (argc > 1 && std::string(argv[1]) == "migrate")
+    return redial::run_migrate_command(argc, argv, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
   ParseOutcome parsed;
   try {

@@ -99,6 +99,12 @@ const Spec kSpecs[] = {
     {"admin-token", "REDIAL_ADMIN_TOKEN", "",
      "When set, /admin/* needs the header authorization: Bearer TOKEN"},
     {"data-dir", "REDIAL_DATA_DIR", "data/redial-queue", "Directory of month files and journal"},
+    {"store", "REDIAL_STORE", "",
+     "Empty: month files in --data-dir. postgres://user:pass@host:port/db: a queue several "
+     "runners share (docs/scaling.md)"},
+    {"lease", "REDIAL_LEASE", "0",
+     "Shared store: a dead runner's claims and calls free their numbers after this "
+     "(0 = --call-timeout; minutes or 30s/5m)"},
     {"backup-dir", "REDIAL_BACKUP_DIR", "",
      "POST /admin/backup writes a consistent copy of the store under this directory"},
     {"fsync", "REDIAL_FSYNC", "true", "fsync the journal (false only for throwaway demos)"},
@@ -345,6 +351,16 @@ Settings build(const po::variables_map& vm) {
   s.admin_token = r.str("admin-token");
   s.data_dir = r.str("data-dir");
   if (s.data_dir.empty()) bad("data-dir", "", "must not be empty");
+  s.store = r.str("store");
+  if (!s.store.empty() && s.store.rfind("postgres://", 0) != 0 &&
+      s.store.rfind("postgresql://", 0) != 0)
+    bad("store",  // the user and password before '@' are never echoed
+        s.store.find('@') == std::string::npos ? s.store
+                                               : "***" + s.store.substr(s.store.find('@')),
+        "must be empty (month files) or a postgres:// URL");
+  s.lease_ms = r.duration("lease", kMinuteMs);
+  if (s.lease_ms < 0) bad("lease", r.str("lease"), "must be >= 0");
+  if (s.lease_ms == 0) s.lease_ms = s.policy.call_timeout_ms;
   s.backup_dir = r.str("backup-dir");
   s.fsync = r.boolean("fsync");
   std::string fmt = r.str("log-format");

@@ -38,6 +38,11 @@ struct Settings {
 
   // Storage and logs.
   std::string data_dir = "data/redial-queue";
+  // REDIAL_STORE: empty for month files in data_dir; a postgres:// URL for a queue several
+  // runners share (docs/scaling.md). data_dir still holds webhook.token.
+  std::string store;
+  TimeMs lease_ms =
+      0;  // REDIAL_LEASE: a dead runner's numbers are free after this (0: call_timeout)
   std::string backup_dir;  // REDIAL_BACKUP_DIR; POST /admin/backup copies the store here
   bool fsync = true;
   LogFormat log_format = LogFormat::kText;

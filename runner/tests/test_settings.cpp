@@ -175,3 +175,16 @@ TEST_CASE("calling-rule settings: defaults, values, and bad files named with the
   CHECK(error_of({"--state-rules", "true", "--state-rules-file", "/nonexistent/states.csv"}) ==
         "bad calling-rule file: /nonexistent/states.csv: cannot read the file");
 }
+
+TEST_CASE("the store setting: month files by default, a postgres URL, or one clear error") {
+  CHECK(parse({}).store.empty());
+  Settings s = parse({}, {{"REDIAL_STORE", "postgres://u:p@db:5432/q"}, {"REDIAL_LEASE", "90s"}});
+  CHECK(s.store == "postgres://u:p@db:5432/q");
+  CHECK(s.lease_ms == 90 * kSecondMs);
+  CHECK(parse({"--store", "postgresql://db/q"}).lease_ms == parse({}).policy.call_timeout_ms);
+  std::string e = error_of({"--store", "mysql://u:secret@db/q"});
+  CHECK(e.find("--store (REDIAL_STORE)") != std::string::npos);
+  CHECK(e.find("postgres://") != std::string::npos);
+  CHECK(e.find("secret") == std::string::npos);
+  CHECK(error_of({"--lease", "-1"}).find("--lease") != std::string::npos);
+}

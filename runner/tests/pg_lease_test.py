@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""A runner killed with calls in flight on a shared PostgreSQL queue (issue 8, docs/scaling.md).
+
+Runner A dials 10 leads whose webhooks Bland loses, so the calls stay in flight on A. Runner B
+joins the same database. While A lives (longer than the lease), B dials none of them: A renews its
+leases every tick. A is killed (SIGKILL): B dials every one of them once the lease has expired,
+and not before (no call earlier than the kill plus the lease, minus A's tick interval).
+"""
+import os
+import signal
+import sys
+import time
+
+from e2e_test import (API_KEY, Procs, check, free_port, get_json, http, setup, stop_and_report,
+                      wait_for)
+from pg_helpers import cluster_url_or_skip, fresh_database, psql, runner_env
+
+LEADS = 10
+LEASE_MS = 4000
+TICK_MS = 1000
+
+
+def main():
+    script = {"leads": {f"K{k}": [{"outcome": "NO_ANSWER", "webhook": "lost"}, "TRANSFERRED"]
+                        for k in range(LEADS)}}
+    a, script_path = setup(script, lambda ap: ap.add_argument("--pg-state", required=True))
+    url = fresh_database(cluster_url_or_skip(a.pg_state), "redial_lease")
+    emu_port, port_a, port_b = free_port(), free_port(), free_port()
+    emu = f"http://127.0.0.1:{emu_port}"
+    base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+    extra = {"REDIAL_LEASE": f"{LEASE_MS}ms", "REDIAL_PROCESS_INTERVAL": f"{TICK_MS}ms",
+             "REDIAL_CALL_TIMEOUT": "10m", "REDIAL_MAX_CONCURRENT_CALLS": "20"}
+    procs = Procs(a.workdir)
+    try:
+        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
+                                 "--script", script_path, "--webhook-delay", "300ms",
+                                 "--same-number-window", "0"])
+        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        procs.start("runnerA", [a.runner, "--log-format", "json"],
+                    runner_env(emu, port_a, os.path.join(a.workdir, "dataA"), url, base_a, extra))
+        wait_for(lambda: http("GET", base_a + "/healthz")[0] == 200, 15, "runner A up")
+
+        print("[1] runner A dials every lead; their webhooks are lost")
+        leads = [{"lead_id": f"K{k}", "phone_number": f"+1555300{k:04d}"} for k in range(LEADS)]
+        check(http("POST", base_a + "/admin/leads", leads)[0] == 200, f"{LEADS} leads queued")
+        calls = lambda: get_json(emu + "/emulator/calls")["calls"]
+        wait_for(lambda: len(calls()) == LEADS, 15, f"{LEADS} first calls")
+        check(all(base_a in c["request"]["webhook"] for c in calls()), "all first calls by A")
+
+        print("[2] runner B joins; while A lives, B dials none of A's calls' numbers")
+        procs.start("runnerB", [a.runner, "--log-format", "json"],
+                    runner_env(emu, port_b, os.path.join(a.workdir, "dataB"), url, base_b, extra))
+        wait_for(lambda: http("GET", base_b + "/healthz")[0] == 200, 15, "runner B up")
+        time.sleep(2 * LEASE_MS / 1000)
+        check(len(calls()) == LEADS, f"no call placed while A holds the leases for 2 leases' time "
+              f"({len(calls()) - LEADS} placed)")
+
+        print("[3] A is killed; B takes the numbers once the lease expired, not before")
+        killed_ms = int(time.time() * 1000)
+        procs.stop("runnerA", signal.SIGKILL)
+        wait_for(lambda: len(calls()) == 2 * LEADS, LEASE_MS / 1000 + 10, "every lead redialed by B")
+        second = sorted(calls(), key=lambda c: c["dialed_at"])[LEADS:]
+        check(all(base_b in c["request"]["webhook"] for c in second), "the second calls are B's")
+        earliest = min(c["dialed_at"] for c in second) - killed_ms
+        check(earliest >= LEASE_MS - TICK_MS - 200,
+              f"B's first dial came {earliest} ms after the kill (lease {LEASE_MS} ms, A ticked "
+              f"every {TICK_MS} ms)")
+        check(len({c["lead_id"] for c in second}) == LEADS, "each lead redialed exactly once")
+        wait_for(lambda: psql(url, "SELECT count(*) FROM leads WHERE status = 'completed'")[0][0]
+                 == str(LEADS), 10, "every lead completed by B's calls")
+        left = psql(url, "SELECT owner FROM phone_leases")
+        check(not left, f"no lease left behind ({left})")
+    finally:
+        code = stop_and_report(procs, "runnerA", "runnerB", "emulator")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
