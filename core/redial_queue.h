@@ -124,6 +124,10 @@ class RedialQueue final : private RecordSource {
 
   // Makes every change durable; then folds the journal if the store asks for it.
   void sync();
+  // Shared store only (no-op with month files): commits this runner's changes, then puts in
+  // memory the records any runner changed since the last refresh, so reads (admin, metrics)
+  // show the database's current state. Never called inside a tick.
+  void refresh_from_store();
   // Folds the journal into the snapshots now (shutdown, admin).
   void checkpoint();
   // Deletes months older than the retention period, in the store and in memory.

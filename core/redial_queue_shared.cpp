@@ -57,6 +57,14 @@ void RedialQueue::lock_and_refresh(const std::string& key) {
   }
 }
 
+void RedialQueue::refresh_from_store() {
+  SharedStore* shared = store_.shared();
+  if (!shared || ticking_) return;
+  // changed_records() commits first, so no change of this runner is uncommitted: every row it
+  // returns is at least as new as the memory's copy, and replacing that copy loses nothing.
+  for (StoredRecord& fresh : shared->changed_records()) refresh(std::move(fresh));
+}
+
 std::vector<const std::string*> RedialQueue::claim_due(TimeMs now, TimeMs window_start) {
   ClaimQuery q{now, window_start, policy_.max_attempts, kUnlimitedClaimBatch,
                static_cast<std::size_t>(std::max(0, policy_.max_concurrent_calls))};

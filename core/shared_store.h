@@ -11,6 +11,7 @@
 //   apply_result: lock_lead() (row lock until the next sync, current record), then
 //                 record_call_id() (false: a duplicate, recorded by any runner).
 //   enqueue/stop: lock_lead() first, so a stale copy never overwrites a newer record.
+//   admin reads and /metrics: RedialQueue::refresh_from_store() installs changed_records().
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,6 +50,9 @@ class SharedStore {
   virtual void release_undialed() = 0;
   // Locks the lead's row until the next sync; returns its current record (nullopt: none).
   virtual std::optional<StoredRecord> lock_lead(const std::string& key) = 0;
+  // Commits this runner's changes (a sync), then returns the records that any runner changed
+  // since the previous call (the first call: since load()); a record may come back again.
+  virtual std::vector<StoredRecord> changed_records() = 0;
   // Records that a result with this call id was applied to the lead, and ends the lease on the
   // number of the call it names (whichever runner dialed it).
   enum class Recorded {

@@ -47,6 +47,14 @@ CREATE TABLE call_ids (
 );
 CREATE INDEX call_ids_lead ON call_ids (lead_key);
 )sql"},
+    // Which transaction last wrote each lead, so a runner can read the rows other runners changed
+    // since it last looked (PgStore::changed_records). A transaction id, not a counter: a
+    // counter's values commit out of order, a snapshot's xmin bounds every id not yet visible.
+    {2, "leads.changed_xid",
+     R"sql(
+ALTER TABLE leads ADD COLUMN changed_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX leads_changed ON leads (changed_xid);
+)sql"},
 };
 
 constexpr long kMigrationLock = 7291508;  // pg_advisory_xact_lock key of redial's migrations

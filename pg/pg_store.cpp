@@ -99,6 +99,9 @@ StoreState PgStore::load() {
   StoreState state;
   try {
     pqxx::read_transaction r(db_->conn);
+    // First the horizon, then the rows: a row committed in between is read twice, never missed.
+    seen_xmin_ =
+        r.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0][0].as<std::string>();
     for (const auto& row : r.exec("SELECT key, month, record FROM leads"))
       state.records.push_back(parse_stored_record(row[0].as<std::string>(), row[1].as<MonthId>(),
                                                   row[2].as<std::string>()));
@@ -124,7 +127,7 @@ void PgStore::append(const Mutation& m) {
           " ON CONFLICT (key) DO UPDATE SET month = EXCLUDED.month, phone = EXCLUDED.phone,"
           " status = EXCLUDED.status, attempts = EXCLUDED.attempts, due_at = EXCLUDED.due_at,"
           " created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
-          " record = EXCLUDED.record",
+          " record = EXCLUDED.record, changed_xid = pg_current_xact_id()",
           put->key, put->month, lease_phone(put->key, put->record),
           std::string(status_name(put->record.status)), put->record.attempts, due.has_value(),
           due.value_or(0), put->record.created_at, put->record.updated_at, json);
@@ -255,6 +258,30 @@ void PgStore::release_undialed() {
   } catch (const std::exception& e) {
     fail("release", e);
   }
+}
+
+std::vector<StoredRecord> PgStore::changed_records() {
+  sync();  // nothing of this runner's stays uncommitted: the rows read are at least as new
+  std::vector<StoredRecord> changed;
+  try {
+    pqxx::read_transaction r(db_->conn);
+    // Every transaction this statement's snapshot does not see has an id >= its xmin; rows
+    // written by ids below seen_xmin_ were visible to the previous read.
+    std::string xmin =
+        r.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0][0].as<std::string>();
+    for (const auto& row :
+         r.exec_params("SELECT key, month, record FROM leads WHERE changed_xid >= $1::text::xid8",
+                       seen_xmin_))
+      changed.push_back(parse_stored_record(row[0].as<std::string>(), row[1].as<MonthId>(),
+                                            row[2].as<std::string>()));
+    r.commit();
+    seen_xmin_ = xmin;
+  } catch (const StoreError& e) {
+    fail("refresh", e);
+  } catch (const std::exception& e) {
+    fail("refresh", e);
+  }
+  return changed;
 }
 
 std::optional<StoredRecord> PgStore::lock_lead(const std::string& key) {

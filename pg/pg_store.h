@@ -1,7 +1,8 @@
 #pragma once
 // The queue's records in PostgreSQL, shared by several runners (docs/scaling.md). Each runner
-// keeps a cache in memory (RedialQueue); the database decides who dials which number (leases)
-// and which call ids were recorded (a UNIQUE key). Mutations are written in an open
+// keeps a cache in memory (RedialQueue; admin reads refresh it with changed_records()); the
+// database decides who dials which number (leases) and which call ids were recorded (a UNIQUE
+// key). Mutations are written in an open
 // transaction as they are appended; sync() commits it, so a result is acknowledged only after
 // its COMMIT returned.
 #include <cstdint>
@@ -47,6 +48,7 @@ class PgStore final : public Store, public SharedStore {
   ClaimResult claim_due(const ClaimQuery& q) override;
   void release_undialed() override;
   std::optional<StoredRecord> lock_lead(const std::string& key) override;
+  std::vector<StoredRecord> changed_records() override;
   Recorded record_call_id(const std::string& call_id, const std::string& key,
                           const std::string& phone, TimeMs at) override;
 
@@ -60,6 +62,7 @@ class PgStore final : public Store, public SharedStore {
   PgStoreOptions options_;
   std::unique_ptr<Db> db_;
   std::set<std::string> undialed_;  // phones leased by the last claim_due and not dialed yet
+  std::string seen_xmin_ = "0";     // changed_records(): rows written by ids below it were read
 };
 
 }  // namespace redial

@@ -128,7 +128,17 @@ class App {
       if (r.method != "POST") return json_error(405, "use POST");
       return webhook_.handle(r);
     }
-    if (r.path.rfind("/admin/", 0) == 0) {
+    const bool admin = r.path.rfind("/admin/", 0) == 0;
+    if (r.method == "GET" && (admin || r.path == "/metrics")) {
+      // A PostgreSQL store: other runners' changes first, so every runner shows the database.
+      try {
+        queue_.refresh_from_store();
+      } catch (const StoreError& e) {
+        on_store_fault(e);
+        return json_error(503, std::string("the store could not be read; try again: ") + e.what());
+      }
+    }
+    if (admin) {
       try {
         return admin_.handle(r);
       } catch (const StoreError& e) {  // an admin tick or backup could not sync

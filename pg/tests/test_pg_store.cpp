@@ -1,5 +1,6 @@
 // PgStore against a real PostgreSQL: migrations, exact records, claims and leases between two
 // runners (two stores on one database), duplicates across runners.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
@@ -40,8 +41,8 @@ TEST_CASE("pg store: migrations are applied once and a restart changes nothing")
   const std::string url = fresh_pg_database("redial_t_migrate");
   { PgStore a({url, "A", kLeaseMs}); }
   { PgStore b({url, "B", kLeaseMs}); }
-  CHECK(pg_count(url, "SELECT count(*) FROM schema_migrations") == 1);
-  CHECK(pg_count(url, "SELECT max(version) FROM schema_migrations") == 1);
+  CHECK(pg_count(url, "SELECT count(*) FROM schema_migrations") == 2);
+  CHECK(pg_count(url, "SELECT max(version) FROM schema_migrations") == 2);
   CHECK(pg_count(url,
                  "SELECT count(*) FROM information_schema.tables WHERE table_name IN "
                  "('leads', 'phone_leases', 'call_ids')") == 3);
@@ -190,4 +191,39 @@ TEST_CASE("pg store: a claim counts this runner's calls in flight against the li
   b.record_call_id("call-1", "L1_5550000001", "5550000001", kT0 + 1);
   b.sync();
   CHECK(a.claim_due(q).records.size() == 2);
+}
+
+TEST_CASE("pg store: changed_records returns other runners' changes, even committed late") {
+  const std::string url = fresh_pg_database("redial_t_changed");
+  PgStore a({url, "A", kLeaseMs});
+  PgStore b({url, "B", kLeaseMs});
+  PgStore c({url, "C", kLeaseMs});
+  a.append(lead("L0", "5550000000", kT0));
+  a.sync();
+  a.load();
+  CHECK(a.changed_records().empty());
+  // B writes first (its transaction id is older) but commits after C: a counter bumped at
+  // write time would let A skip B's row for good.
+  b.append(lead("L1", "5550000001", kT0));
+  c.append(lead("L2", "5550000002", kT0));
+  c.sync();
+  auto keys_of = [](const std::vector<StoredRecord>& v) {
+    std::vector<std::string> out;
+    for (const auto& r : v) out.push_back(r.key);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(keys_of(a.changed_records()) == std::vector<std::string>{"L2_5550000002"});
+  b.sync();
+  auto late = keys_of(a.changed_records());
+  CHECK(std::count(late.begin(), late.end(), "L1_5550000001") == 1);
+  RecordPut closed = lead("L0", "5550000000", kT0);
+  closed.record.status = LeadStatus::kCompleted;
+  c.append(closed);
+  c.sync();
+  std::vector<StoredRecord> got = a.changed_records();
+  auto it = std::find_if(got.begin(), got.end(),
+                         [](const StoredRecord& r) { return r.key == "L0_5550000000"; });
+  REQUIRE(it != got.end());
+  CHECK(it->record.status == LeadStatus::kCompleted);
 }

@@ -6,7 +6,9 @@ dials ask Bland (the emulator) to send the webhook to the NEXT runner, so result
 a runner that did not dial. Some numbers are shared by two leads. Every call ends NO_ANSWER, so
 each lead is dialed exactly MAX_ATTEMPTS times. Checks: zero double dials (no two calls to one
 number at once, no lead called more than its attempts), zero lost results (every call's id is in
-the database), attempts exact, webhooks replayed to another runner are duplicates; prints the
+the database), attempts exact, webhooks replayed to another runner are duplicates; every runner's
+GET /admin/stats, GET /admin/records/{key} (leads last changed by other runners, one stopped
+through runner 0) and /metrics status gauges equal the database's records; prints the
 measured ticks/s and durable results/s; exports the database to month files and imports them into a
 new database with redial-runner migrate (the same records).
 """
@@ -15,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from e2e_test import (API_KEY, Procs, check, free_port, get_json, http, setup, stop_and_report,
                       wait_for, WEBHOOK_PATH)
@@ -68,7 +71,7 @@ def main():
         for i in range(n):
             wait_for(lambda: http("GET", bases[i] + "/healthz")[0] == 200, 15, f"runner{i} up")
         version = psql(url, "SELECT max(version) FROM schema_migrations")[0][0]
-        check(version == "1", f"{n} runners started at once migrated the schema once (v{version})")
+        check(version == "2", f"{n} runners started at once migrated the schema once (v{version})")
 
         print(f"[1] {a.leads} leads queued through the {n} runners' admin APIs")
         # Every tenth lead shares its number with the lead before it.
@@ -129,7 +132,41 @@ def main():
         rows = psql(url, "SELECT sum(attempts) FROM leads")[0][0]
         check(rows == str(expected_calls), f"attempts unchanged by the replays ({rows})")
 
-        print("[5] redial-runner migrate: the database to month files and into a new database")
+        print("[5] every runner's admin API and /metrics show the database, not its own cache")
+        # The last result of most leads was applied by a runner that did not dial them; one
+        # lead is also stopped through runner 0 and then read on the others.
+        stopped = psql(url, "SELECT key FROM leads ORDER BY key LIMIT 1")[0][0]
+        status, _ = http("POST", bases[0] + f"/admin/records/{urllib.parse.quote(stopped)}/stop",
+                         {"reason": "multi-runner view test"})
+        check(status == 200, f"runner0 stopped lead {stopped} ({status})")
+        db = {r[0]: json.loads(r[1]) for r in psql(url, "SELECT key, record FROM leads")}
+        truth = {}
+        for rec in db.values():
+            truth[rec["status"]] = truth.get(rec["status"], 0) + 1
+        check(db[stopped]["status"] == "completed" and truth.get("max_attempts") == a.leads - 1,
+              f"the database holds the stop and {a.leads - 1} max_attempts leads ({truth})")
+        gauges = []
+        for i, b in enumerate(bases):
+            st = get_json(b + "/admin/stats")
+            shown = {k: v for k, v in st["by_status"].items() if v}
+            check(st["total"] == a.leads and shown == truth,
+                  f"runner{i} /admin/stats equals the database ({st['total']} {shown})")
+            same = 0
+            for key, rec in db.items():
+                status, text = http("GET", b + f"/admin/records/{urllib.parse.quote(key)}")
+                got = json.loads(text) if status == 200 else {}
+                got.pop("key", None)
+                got.pop("in_flight", None)
+                same += got == rec
+            check(same == len(db), f"runner{i} /admin/records/{{key}}: {same} of {len(db)} "
+                  f"records equal the database's, {stopped} (stopped on runner0) included")
+            gauges.append([metric(b, f'redial_queue_records{{status="{s}"}}')
+                           for s in ("pending", "rescheduled", "completed", "max_attempts",
+                                     "dnc")])
+        check(all(g == [0, 0, 1, a.leads - 1, 0] for g in gauges),
+              f"the runners' /metrics status gauges agree with the database ({gauges})")
+
+        print("[6] redial-runner migrate: the database to month files and into a new database")
         export = os.path.join(a.workdir, "export")
         out = subprocess.run([a.runner, "migrate", "--from", url, "--to", export],
                              capture_output=True, text=True, timeout=60)
