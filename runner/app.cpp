@@ -65,6 +65,15 @@ class App {
         admin_(
             s, clock_, queue_, [this] { return run_tick(); }, &metrics_) {
     dialer_.attach(queue_, applier_, [this] { dirty_ = true; });
+    // Test-only (docs/scaling.md): REDIAL_TEST_KILL_AT_DIAL=1 makes the runner SIGKILL itself at
+    // its first dial, after the tick committed its claim and call leases and before any request
+    // reaches Bland (runner/tests/pg_lease_test.py: a runner killed mid-tick).
+    if (const char* kill = std::getenv("REDIAL_TEST_KILL_AT_DIAL"); kill && *kill) {
+      spdlog::warn("REDIAL_TEST_KILL_AT_DIAL is set: the first dial kills the runner (tests only)");
+      queue_.set_event_listener([](const QueueEvent& e) {
+        if (e.kind == "dial") std::raise(SIGKILL);
+      });
+    }
     queue_.load();
     auto dropped = queue_.enforce_retention();
     if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());

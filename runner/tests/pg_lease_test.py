@@ -5,6 +5,9 @@ Runner A dials 10 leads whose webhooks Bland loses, so the calls stay in flight 
 joins the same database. While A lives (longer than the lease), B dials none of them: A renews its
 leases every tick. A is killed (SIGKILL): B dials every one of them once the lease has expired,
 and not before (no call earlier than the kill plus the lease, minus A's tick interval).
+Runner C (REDIAL_TEST_KILL_AT_DIAL) kills itself mid-tick: its claim and call leases are
+committed, no request reached Bland; runner D dials those leads once their leases expired, not
+before.
 """
 import os
 import signal
@@ -17,6 +20,7 @@ from pg_helpers import cluster_url_or_skip, fresh_database, psql, runner_env
 
 LEADS = 10
 LEASE_MS = 4000
+KILLED = 5
 TICK_MS = 1000
 
 
@@ -70,8 +74,40 @@ def main():
                  == str(LEADS), 10, "every lead completed by B's calls")
         left = psql(url, "SELECT owner FROM phone_leases")
         check(not left, f"no lease left behind ({left})")
+
+        print("[4] runner C is killed mid-tick (claim and call leases committed, nothing sent to "
+              "Bland); runner D dials those leads after the lease, not before")
+        url2 = fresh_database(cluster_url_or_skip(a.pg_state), "redial_lease_kill")
+        port_c, port_d = free_port(), free_port()
+        base_c, base_d = f"http://127.0.0.1:{port_c}", f"http://127.0.0.1:{port_d}"
+        runner_c = procs.start("runnerC", [a.runner, "--log-format", "json"], runner_env(
+            emu, port_c, os.path.join(a.workdir, "dataC"), url2, base_c,
+            dict(extra, REDIAL_TEST_KILL_AT_DIAL="1")))
+        wait_for(lambda: http("GET", base_c + "/healthz")[0] == 200, 15, "runner C up")
+        killed = [{"lead_id": f"M{k}", "phone_number": f"+1555400{k:04d}"} for k in range(KILLED)]
+        before = len(calls())
+        check(http("POST", base_c + "/admin/leads", killed)[0] == 200, f"{KILLED} leads queued on C")
+        code = runner_c.wait(timeout=15)
+        check(code == -signal.SIGKILL, f"runner C killed itself at its first dial ({code})")
+        m_calls = lambda: [c for c in calls() if c["lead_id"].startswith("M")]
+        leases = psql(url2, "SELECT phone, lease_until FROM phone_leases WHERE dial_seq IS NOT NULL")
+        check(len(leases) == KILLED and not m_calls() and len(calls()) == before,
+              f"C's {KILLED} call leases are committed, no call reached Bland ({len(leases)} "
+              f"leases, {len(m_calls())} calls)")
+        # Leases name the normalized number (10 digits); the emulator shows it as dialed (+1...).
+        lease_until = {"+1" + phone: int(until) for phone, until in leases}
+        procs.start("runnerD", [a.runner, "--log-format", "json"],
+                    runner_env(emu, port_d, os.path.join(a.workdir, "dataD"), url2, base_d, extra))
+        wait_for(lambda: http("GET", base_d + "/healthz")[0] == 200, 15, "runner D up")
+        wait_for(lambda: len(m_calls()) == KILLED, LEASE_MS / 1000 + 10, "every lead dialed by D")
+        early = [(c["lead_id"], c["dialed_at"] - lease_until[c["phone_number"]])
+                 for c in m_calls() if c["dialed_at"] < lease_until.get(c["phone_number"], 0)]
+        check(all(c["phone_number"] in lease_until and base_d in c["request"]["webhook"]
+                  for c in m_calls()) and not early,
+              f"D dialed each of C's numbers only after its lease expired (early: {early})")
+        check(len({c["lead_id"] for c in m_calls()}) == KILLED, "each lead dialed exactly once")
     finally:
-        code = stop_and_report(procs, "runnerA", "runnerB", "emulator")
+        code = stop_and_report(procs, "runnerA", "runnerB", "runnerC", "runnerD", "emulator")
     return code
 
 
