@@ -177,11 +177,9 @@ def main():
     procs = Procs(a.workdir)
     t0 = time.time()
     try:
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--script", script_path, "--webhook-delay", "200ms",
-                                 "--same-number-window", "0", "--default-outcome",
-                                 "TRANSFERRED"])
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        procs.start_emulator(a.emulator, emu_port, "--script", script_path, "--webhook-delay",
+                             "200ms", "--same-number-window", "0", "--default-outcome",
+                             "TRANSFERRED")
         run = Runner(procs, a, a.workdir, emu, "runner", zone)
 
         print("[1] SIGHUP reopens the log file")

@@ -235,9 +235,8 @@ def main():
     procs = Procs(a.workdir)
     t0 = time.time()
     try:
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--script", script_path, "--webhook-delay", "200ms"])
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        procs.start_emulator(a.emulator, emu_port, "--script", script_path,
+                             "--webhook-delay", "200ms")
         part_one(procs, a, emu)
         part_two(procs, a, emu)
     except Exception as e:  # noqa: BLE001 - report, then fail

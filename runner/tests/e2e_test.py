@@ -104,6 +104,12 @@ class Procs:
         self.procs[name] = p
         return p
 
+    def start_emulator(self, emulator, port, *args, what="emulator up"):
+        """Starts bland-emulator on `port` with the tests' API key and `args`, and waits until
+        it answers /healthz."""
+        self.start("emulator", [emulator, "--port", str(port), "--api-key", API_KEY, *args])
+        wait_for(lambda: http("GET", f"http://127.0.0.1:{port}/healthz")[0] == 200, 10, what)
+
     def stop(self, name, sig=signal.SIGTERM, timeout=20):
         p = self.procs.pop(name)
         p.send_signal(sig)
@@ -234,12 +240,10 @@ def main():
     runner_args = [a.runner, "--log-format", "json"]
     t0 = time.time()
     try:
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--script", script_path, "--webhook-delay",
-                                 f"{WEBHOOK_DELAY_MS}ms", "--webhook-secret", SECRET,
-                                 "--same-number-window", "1s", "--fail-dials", "1"])
+        procs.start_emulator(a.emulator, emu_port, "--script", script_path, "--webhook-delay",
+                             f"{WEBHOOK_DELAY_MS}ms", "--webhook-secret", SECRET,
+                             "--same-number-window", "1s", "--fail-dials", "1")
         procs.start("runner", runner_args, runner_env)
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
         wait_for(lambda: http("GET", base + "/healthz")[0] == 200, 10, "runner up")
 
         print("[1] leads through the admin API, redials by policy")
@@ -386,11 +390,9 @@ def main():
 
         print("[5] a dial answered after the call time-out is not dialed twice")
         procs.stop("emulator")
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--script", script_path, "--webhook-delay", "6s",
-                                 "--webhook-secret", SECRET, "--same-number-window", "1s",
-                                 "--dial-latency", "5s"])
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "slow emulator up")
+        procs.start_emulator(a.emulator, emu_port, "--script", script_path, "--webhook-delay",
+                             "6s", "--webhook-secret", SECRET, "--same-number-window", "1s",
+                             "--dial-latency", "5s", what="slow emulator up")
         # A short push-back, so that a released call would be redialed at once.
         check(procs.stop("runner") == 0, "runner stopped for the slow-dial phase")
         procs.start("runner", runner_args, dict(runner_env, REDIAL_ACTIVE_CALL_PUSHBACK="1s"))

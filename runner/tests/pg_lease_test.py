@@ -36,10 +36,8 @@ def main():
              "REDIAL_CALL_TIMEOUT": "10m", "REDIAL_MAX_CONCURRENT_CALLS": "20"}
     procs = Procs(a.workdir)
     try:
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--script", script_path, "--webhook-delay", "300ms",
-                                 "--same-number-window", "0"])
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        procs.start_emulator(a.emulator, emu_port, "--script", script_path,
+                             "--webhook-delay", "300ms", "--same-number-window", "0")
         procs.start("runnerA", [a.runner, "--log-format", "json"],
                     runner_env(emu, port_a, os.path.join(a.workdir, "dataA"), url, base_a, extra))
         wait_for(lambda: http("GET", base_a + "/healthz")[0] == 200, 15, "runner A up")

@@ -59,10 +59,8 @@ def main():
               f"exit {bad.returncode}, the setting named, the password hidden "
               f"({bad.stderr.strip()[-160:]})")
 
-        procs.start("emulator", [a.emulator, "--port", str(emu_port), "--api-key", API_KEY,
-                                 "--webhook-delay", "300ms", "--same-number-window", "0",
-                                 "--default-outcome", "NO_ANSWER"])
-        wait_for(lambda: http("GET", emu + "/healthz")[0] == 200, 10, "emulator up")
+        procs.start_emulator(a.emulator, emu_port, "--webhook-delay", "300ms",
+                             "--same-number-window", "0", "--default-outcome", "NO_ANSWER")
         for i in range(n):
             env = runner_env(emu, ports[i], os.path.join(a.workdir, f"data{i}"), url,
                              bases[(i + 1) % n],
