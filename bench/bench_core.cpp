@@ -10,8 +10,10 @@
 #include <stdexcept>
 
 #include "bench/common.h"
+#include "core/file_system.h"
 #include "core/month_store.h"
 #include "core/redial_queue.h"
+#include "core/seed_format.h"
 
 namespace redial::bench {
 namespace {
@@ -180,6 +182,26 @@ void BM_StoreLoad(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.file_bytes()));
 }
 
+// The month file's parse alone (parse_month_file), from bytes already in memory: no file I/O, no
+// store, no queue.
+void BM_Parse(benchmark::State& state) {
+  const Dataset& d = dataset(static_cast<std::size_t>(state.range(0)));
+  std::string buf;
+  PosixFileSystem fs;
+  const std::size_t size = fs.read_file(d.month_file(), buf, simdjson::SIMDJSON_PADDING);
+  std::size_t records = 0;
+  for (auto _ : state) {
+    std::vector<StoredRecord> out;
+    parse_month_file(d.month_file(), buf, size, 202512, out);
+    records = out.size();
+    state.PauseTiming();
+    out = {};
+    state.ResumeTiming();
+  }
+  if (records != d.leads()) state.SkipWithError("parsed a different number of records");
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+}
+
 // MonthStore::checkpoint: the month file rewritten in the seed's format (one result applied and
 // synced before each, outside the timing, so the month is dirty).
 void BM_Checkpoint(benchmark::State& state) {
@@ -305,6 +327,7 @@ void register_core_benchmarks(const std::vector<std::size_t>& sizes) {
     benchmark::RegisterBenchmark("load/core_store_only", BM_StoreLoad)
         ->Arg(leads)
         ->Unit(kMillisecond);
+    benchmark::RegisterBenchmark("load/core_parse", BM_Parse)->Arg(leads)->Unit(kMillisecond);
     benchmark::RegisterBenchmark("snapshot/core", BM_Checkpoint)
         ->ArgNames({"leads", "fsync"})
         ->Args({leads, 1})

@@ -4,6 +4,8 @@
 //   DOM) REDIAL_BENCH_DATA=/path           where generated month files and scratch dirs go (a temp
 //   dir)
 // Every other flag is Google Benchmark's (--benchmark_filter, --benchmark_out, ...).
+//   redial-bench --month-file N       generates the N-lead month file if needed and prints its
+//                                     path (bench/runner_http.sh --preload uses it)
 #include <benchmark/benchmark.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <string>
 
 #include "bench/common.h"
 
@@ -88,6 +91,17 @@ std::vector<std::size_t> sizes_from_env() {
 
 int main(int argc, char** argv) {
   using namespace redial::bench;
+  if (argc == 3 && std::string(argv[1]) == "--month-file") {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(argv[2], &end, 10);
+    if (end == argv[2] || *end != '\0' || n == 0) {
+      std::fprintf(stderr, "redial-bench: --month-file takes a lead count > 0, not '%s'\n",
+                   argv[2]);
+      return 2;
+    }
+    std::printf("%s\n", dataset(n).month_file().c_str());
+    return 0;
+  }
   std::vector<std::size_t> sizes = sizes_from_env();
   std::string list;
   for (auto n : sizes) {

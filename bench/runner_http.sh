@@ -2,7 +2,13 @@
 # Whole-runner webhook throughput over loopback HTTP (issue 5, item 6).
 #
 #   bench/runner_http.sh [--duration 30s] [--connections 32] [--threads 2] [--port 18080]
-#                        [--leads 10000] [--no-build]
+#                        [--leads 10000] [--preload] [--no-build]
+#
+# --preload: the runner starts on the benchmark suite's generated month file of --leads leads
+# (redial-bench --month-file N, the seed's format, ~436 bytes a lead), copied into the data dir
+# as the current month, and every webhook updates one of those leads: the figures are those of
+# a queue of that size. Without it the data dir starts empty and webhooks create leads as they
+# come (at most --leads of them). The start-up load time is printed.
 #
 # Builds redial-runner (Release, build-rel/) unless --no-build, starts it on a fresh temp data dir
 # with fsync on (every webhook is journaled and fdatasync'ed before its 200; the runner's group
@@ -15,7 +21,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${REDIAL_BENCH_BUILD:-$ROOT/build-rel}"
-DURATION=30s CONNECTIONS=32 THREADS=2 PORT=18080 LEADS=10000 BUILD_IT=1
+DURATION=30s CONNECTIONS=32 THREADS=2 PORT=18080 LEADS=10000 BUILD_IT=1 PRELOAD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift ;;
@@ -23,8 +29,9 @@ while [ $# -gt 0 ]; do
     --threads) THREADS="$2"; shift ;;
     --port) PORT="$2"; shift ;;
     --leads) LEADS="$2"; shift ;;
+    --preload) PRELOAD=1 ;;
     --no-build) BUILD_IT=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "runner_http.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -38,6 +45,7 @@ if [ "$BUILD_IT" = 1 ]; then
     exit 3
   fi
   cmake --build "$BUILD" -j"${REDIAL_BENCH_JOBS:-2}" --target redial-runner
+  [ "$PRELOAD" = 1 ] && cmake --build "$BUILD" -j"${REDIAL_BENCH_JOBS:-2}" --target redial-bench
 fi
 RUNNER="$BUILD/runner/redial-runner"
 [ -x "$RUNNER" ] || { echo "runner_http.sh: $RUNNER not built" >&2; exit 3; }
@@ -46,6 +54,15 @@ RUNNER="$BUILD/runner/redial-runner"
 TOKEN="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/redial-runner-bench-XXXXXX")"
 LOG="$DATA.log"
+WAIT_TENTHS=100
+if [ "$PRELOAD" = 1 ]; then
+  SOURCE="$("$BUILD/bench/redial-bench" --month-file "$LEADS")"
+  mkdir -p "$DATA/queue"
+  # The current month in the runner's business zone, so retention keeps the file.
+  cp "$SOURCE" "$DATA/queue/redial-queue_$(TZ=America/New_York date +%Y-%m).json"
+  WAIT_TENTHS=6000
+fi
+T0=$(date +%s.%N)
 "$RUNNER" --data-dir "$DATA/queue" --port "$PORT" --listen-address 127.0.0.1 \
   --queue-enabled false --fsync "${REDIAL_BENCH_FSYNC:-true}" --bland-base-url http://127.0.0.1:9 \
   --log-level warn --webhook-token "$TOKEN" >"$LOG" 2>&1 &
@@ -57,7 +74,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 "$WAIT_TENTHS"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
   if ! kill -0 "$PID" 2>/dev/null; then
     echo "runner_http.sh: redial-runner exited; its log:" >&2
@@ -67,8 +84,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+echo "redial-runner up after $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s (start-up load of $([ "$PRELOAD" = 1 ] && echo "$LEADS leads" || echo "an empty queue"))"
 echo "redial-runner pid $PID on 127.0.0.1:$PORT, data $DATA (fsync ${REDIAL_BENCH_FSYNC:-true}); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-REDIAL_WRK_LEADS="$LEADS" REDIAL_WRK_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+REDIAL_WRK_LEADS="$LEADS" REDIAL_WRK_DATASET="$PRELOAD" REDIAL_WRK_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
   -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$PORT" | tee "$DATA.wrk"
 # The group commit's own figures: syncs, and the mean and max time of one.
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -E '^redial_store_sync_seconds_(sum|count|max) ' \

@@ -2,7 +2,9 @@
 -- sends when a call ends) to /webhooks/bland-callback. Every request has a new call_id, so each
 -- one is a real, durable update; leads cycle over REDIAL_WRK_LEADS (default 10000) so records
 -- gain attempts the way a busy month file does. Prints throughput, p50/p90/p99 latency and the
--- count of non-200 answers at the end.
+-- count of non-200 answers at the end. REDIAL_WRK_DATASET=1: the leads are those of the
+-- benchmark suite's generated month file (bench/dataset.cpp: lead 1000000+i, phone
+-- 2000000000 + (i * 1000003) mod 7999999999), which runner_http.sh --preload loads.
 local threads = {}
 
 function setup(thread)
@@ -20,6 +22,7 @@ local outcomes = {
 
 function init(args)
   leads = tonumber(os.getenv("REDIAL_WRK_LEADS") or "10000")
+  dataset = os.getenv("REDIAL_WRK_DATASET") == "1"
   n = 0
   non200 = 0
   wrk.method = "POST"
@@ -32,13 +35,18 @@ function request()
   local lead = (tid * 7919 + n * 104729) % leads
   local o = outcomes[(n % #outcomes) + 1]
   local phone = 2000000000 + lead
+  local lead_id = 5000000 + lead
+  if dataset then
+    phone = 2000000000 + (lead * 1000003) % 7999999999
+    lead_id = 1000000 + lead
+  end
   local body = string.format(
     '{"call_id":"wrk-%d-%d-%d","c_id":"wrk-%d-%d-%d","to":"+1%d","from":"+15550000000",' ..
     '"status":"completed","completed":true,"queue_status":"complete","answered_by":"%s",' ..
     '"disposition_tag":"%s","call_length":0.4,"corrected_duration":"24",' ..
     '"metadata":{"lead_id":"%d","phone_number":"+1%d","list_id":"LIST100",' ..
     '"first_name":"Ann","last_name":"Lee","state":"FL"}}',
-    nonce, tid, n, nonce, tid, n, phone, o[1], o[2], 5000000 + lead, phone)
+    nonce, tid, n, nonce, tid, n, phone, o[1], o[2], lead_id, phone)
   return wrk.format(nil, path, nil, body)
 end
 
