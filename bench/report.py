@@ -76,6 +76,9 @@ def main():
               f"{t(seed['wall']) if seed else '-'} | {ratio(seed, core)} |")
         core = get(f"load/core_store_only/{n}")
         print(f"| 1. load, MonthStore::load only (parse, no queue) | {n:,} | {wc(core)} | | |")
+        core = get(f"load/core_parse/{n}")
+        gbs = f", {core['bytes_per_second'] / 1e9:.2f} GB/s" if core else ""
+        print(f"| 1. parse only, bytes in memory{gbs} | {n:,} | {wc(core)} | | |")
         for fs, label in ((1, "fsync"), (0, "no fsync")):
             core = get(f"snapshot/core/leads:{n}/fsync:{fs}/real_time")
             seed = get(f"apply/seed_rewrite/{n}") if fs == 0 else None

@@ -55,6 +55,7 @@ class AtomicFileWriter {
   }
 
   std::string& buffer() { return buf_; }
+  std::uint64_t bytes_written() const { return written_; }
   void flush_if_full() {
     if (buf_.size() >= kChunk) flush();
   }
@@ -72,6 +73,7 @@ class AtomicFileWriter {
   static constexpr std::size_t kChunk = 1 << 20;
   void flush() {
     file_->append(buf_);
+    written_ += buf_.size();
     buf_.clear();
   }
 
@@ -79,6 +81,7 @@ class AtomicFileWriter {
   std::string dir_, path_, tmp_;
   bool fsync_;
   bool committed_ = false;
+  std::uint64_t written_ = 0;
   std::unique_ptr<WritableFile> file_;
   std::string buf_;
 };
@@ -130,6 +133,7 @@ StoreState MonthStore::load() {
     std::string path = month_path(m);
     std::size_t size = fs_.read_file(path, buf, simdjson::SIMDJSON_PADDING);
     parse_month_file(path, buf, size, m, base.records);
+    month_bytes_[m] = size;
   }
   StateBuilder builder(std::move(base));
 
@@ -190,8 +194,19 @@ void MonthStore::sync() {
   pending_.clear();
 }
 
+std::uint64_t MonthStore::checkpoint_threshold_bytes() const {
+  std::uint64_t rewrite = 0;
+  for (MonthId m : dirty_months_) {
+    auto it = month_bytes_.find(m);
+    if (it != month_bytes_.end()) rewrite += it->second;
+  }
+  const auto proportional =
+      static_cast<std::uint64_t>(opt_.checkpoint_journal_ratio * static_cast<double>(rewrite));
+  return std::max(opt_.checkpoint_journal_bytes, proportional);
+}
+
 bool MonthStore::wants_checkpoint() const {
-  return journal_bytes_ >= opt_.checkpoint_journal_bytes;
+  return journal_bytes_ - journal_bytes_after_checkpoint_ >= checkpoint_threshold_bytes();
 }
 
 void MonthStore::checkpoint(const RecordSource& source) {
@@ -211,6 +226,7 @@ void MonthStore::checkpoint(const RecordSource& source) {
     out.push_back('}');
     file.commit();
     known_months_.insert(m);
+    month_bytes_[m] = file.bytes_written();
   }
   // A new journal holding only the calls in flight and the recent call ids, so they survive
   // the fold. Until its rename the old journal stays open and in use.
@@ -228,6 +244,7 @@ void MonthStore::checkpoint(const RecordSource& source) {
   journal_.reset();
   journal_ = fs_.open_writable(journal_path(), FileSystem::OpenMode::kAppend);
   journal_bytes_ = out.size();
+  journal_bytes_after_checkpoint_ = journal_bytes_;
   dirty_months_.clear();
 }
 
@@ -238,6 +255,7 @@ std::vector<MonthId> MonthStore::drop_months_before(MonthId first_kept) {
     fs_.remove(month_path(m));
     dropped.push_back(m);
     known_months_.erase(m);
+    month_bytes_.erase(m);
   }
   for (auto it = dirty_months_.begin(); it != dirty_months_.end();)
     it = *it < first_kept ? dirty_months_.erase(it) : std::next(it);

@@ -13,7 +13,8 @@ namespace {
 using simdjson::ondemand::json_type;
 using simdjson::ondemand::value;
 
-std::string text_field(value v, const char* field) {
+// The general readers, for any value the fast paths below do not take.
+std::string text_field_slow(value v, const char* field) {
   switch (v.type()) {
     case json_type::string:
       return std::string(std::string_view(v.get_string()));
@@ -31,12 +32,7 @@ std::string text_field(value v, const char* field) {
   }
 }
 
-std::optional<std::string> optional_text(value v, const char* field) {
-  if (v.type() == json_type::null) return std::nullopt;
-  return text_field(v, field);
-}
-
-std::int64_t int_field(value v, const char* field) {
+std::int64_t int_field_slow(value v, const char* field) {
   if (v.type() != json_type::number) throw InputError(field, "expected a number");
   if (v.get_number_type() == simdjson::ondemand::number_type::floating_point_number) {
     double d = v.get_double();
@@ -46,76 +42,201 @@ std::int64_t int_field(value v, const char* field) {
   return v.get_int64();
 }
 
-std::optional<std::int64_t> optional_int(value v, const char* field) {
+// Fast paths: a string or an integer is read in one step (a failed get_* does not move the
+// iterator, so the general reader then sees the same value).
+void assign_text(value v, const char* field, std::string& out) {
+  std::string_view sv;
+  if (v.get_string().get(sv) == simdjson::SUCCESS)
+    out.assign(sv);
+  else
+    out = text_field_slow(v, field);
+}
+
+std::string text_field(value v, const char* field) {
+  std::string out;
+  assign_text(v, field, out);
+  return out;
+}
+
+std::optional<std::string> optional_text(value v, const char* field) {
+  std::string_view sv;
+  if (v.get_string().get(sv) == simdjson::SUCCESS) return std::string(sv);
   if (v.type() == json_type::null) return std::nullopt;
-  return int_field(v, field);
+  return text_field_slow(v, field);
+}
+
+std::int64_t int_field(value v, const char* field) {
+  std::int64_t n = 0;
+  if (v.get_int64().get(n) == simdjson::SUCCESS) return n;
+  return int_field_slow(v, field);
+}
+
+std::optional<std::int64_t> optional_int(value v, const char* field) {
+  std::int64_t n = 0;
+  if (v.get_int64().get(n) == simdjson::SUCCESS) return n;
+  if (v.type() == json_type::null) return std::nullopt;
+  return int_field_slow(v, field);
+}
+
+enum class Field : std::uint8_t {
+  kLeadId,
+  kPhone,
+  kListId,
+  kFirstName,
+  kLastName,
+  kState,
+  kAttempts,
+  kLastCallTs,
+  kNextRedialTs,
+  kCallbackTime,
+  kOutcomes,
+  kLastOutcome,
+  kLastCallId,
+  kCreatedAt,
+  kUpdatedAt,
+  kStatus,
+  kRecentCallTimes,
+  kHoldReason,
+  kUnknown
+};
+// In the order the writer puts them (lead_record.cpp), so a file we wrote needs one comparison
+// a field.
+constexpr std::string_view kFieldNames[] = {"lead_id",
+                                            "phone_number",
+                                            "list_id",
+                                            "first_name",
+                                            "last_name",
+                                            "state",
+                                            "attempts",
+                                            "last_call_timestamp",
+                                            "next_redial_timestamp",
+                                            "scheduled_callback_time",
+                                            "outcomes",
+                                            "last_outcome",
+                                            "last_call_id",
+                                            "created_at",
+                                            "updated_at",
+                                            "status",
+                                            "recent_call_times",
+                                            "hold_reason"};
+constexpr std::size_t kFieldCount = std::size(kFieldNames);
+static_assert(kFieldCount == static_cast<std::size_t>(Field::kUnknown));
+
+Field field_named(std::string_view k) {
+  for (std::size_t i = 0; i < kFieldCount; ++i)
+    if (k == kFieldNames[i]) return static_cast<Field>(i);
+  return Field::kUnknown;
+}
+
+// The field a key names. The raw key is compared first (no unescaping; `expected` is where the
+// writer's order says it should be); a key that matches no name raw may still name one once
+// unescaped, so it is unescaped before it counts as unknown.
+Field classify(simdjson::ondemand::field& field, std::size_t expected) {
+  simdjson::ondemand::raw_json_string raw = field.key();
+  if (expected < kFieldCount && raw.unsafe_is_equal(kFieldNames[expected]))
+    return static_cast<Field>(expected);
+  for (std::size_t i = 0; i < kFieldCount; ++i)
+    if (raw.unsafe_is_equal(kFieldNames[i])) return static_cast<Field>(i);
+  return field_named(field.unescaped_key());
 }
 
 }  // namespace
 
-LeadRecord parse_record(simdjson::ondemand::object obj) {
-  LeadRecord r;
+void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
   bool has_lead = false, has_phone = false, has_status = false;
-  for (auto field : obj) {
-    std::string_view k = field.unescaped_key();
+  std::size_t expected = 0;
+  for (auto item : obj) {
+    simdjson::ondemand::field field;
+    if (auto error = std::move(item).get(field)) throw simdjson::simdjson_error(error);
+    const Field f = classify(field, expected);
+    expected = static_cast<std::size_t>(f) + 1;
     value v = field.value();
-    if (k == "lead_id") {
-      r.lead_id = text_field(v, "lead_id");
-      has_lead = true;
-    } else if (k == "phone_number") {
-      r.phone_number = text_field(v, "phone_number");
-      has_phone = true;
-    } else if (k == "list_id") {
-      r.list_id = text_field(v, "list_id");
-    } else if (k == "first_name") {
-      r.first_name = text_field(v, "first_name");
-    } else if (k == "last_name") {
-      r.last_name = text_field(v, "last_name");
-    } else if (k == "state") {
-      r.state = text_field(v, "state");
-    } else if (k == "attempts") {
-      r.attempts = static_cast<int>(int_field(v, "attempts"));
-      if (r.attempts < 0) throw InputError("attempts", "negative");
-    } else if (k == "last_call_timestamp") {
-      r.last_call_timestamp = optional_int(v, "last_call_timestamp");
-    } else if (k == "next_redial_timestamp") {
-      r.next_redial_timestamp = optional_int(v, "next_redial_timestamp").value_or(0);
-    } else if (k == "scheduled_callback_time") {
-      r.scheduled_callback_time = optional_int(v, "scheduled_callback_time");
-    } else if (k == "outcomes") {
-      if (v.type() == json_type::null) continue;
-      if (v.type() != json_type::array) throw InputError("outcomes", "expected an array");
-      for (auto item : v.get_array()) {
-        value iv = item.value();
-        r.outcomes.push_back(text_field(iv, "outcomes"));
+    switch (f) {
+      case Field::kLeadId:
+        assign_text(v, "lead_id", r.lead_id);
+        has_lead = true;
+        break;
+      case Field::kPhone:
+        assign_text(v, "phone_number", r.phone_number);
+        has_phone = true;
+        break;
+      case Field::kListId:
+        assign_text(v, "list_id", r.list_id);
+        break;
+      case Field::kFirstName:
+        assign_text(v, "first_name", r.first_name);
+        break;
+      case Field::kLastName:
+        assign_text(v, "last_name", r.last_name);
+        break;
+      case Field::kState:
+        assign_text(v, "state", r.state);
+        break;
+      case Field::kAttempts:
+        r.attempts = static_cast<int>(int_field(v, "attempts"));
+        if (r.attempts < 0) throw InputError("attempts", "negative");
+        break;
+      case Field::kLastCallTs:
+        r.last_call_timestamp = optional_int(v, "last_call_timestamp");
+        break;
+      case Field::kNextRedialTs:
+        r.next_redial_timestamp = optional_int(v, "next_redial_timestamp").value_or(0);
+        break;
+      case Field::kCallbackTime:
+        r.scheduled_callback_time = optional_int(v, "scheduled_callback_time");
+        break;
+      case Field::kOutcomes:
+        if (v.type() == json_type::null) break;
+        if (v.type() != json_type::array) throw InputError("outcomes", "expected an array");
+        for (auto item : v.get_array()) {
+          value iv = item.value();
+          r.outcomes.push_back(text_field(iv, "outcomes"));
+        }
+        break;
+      case Field::kLastOutcome:
+        r.last_outcome = optional_text(v, "last_outcome");
+        break;
+      case Field::kLastCallId:
+        r.last_call_id = optional_text(v, "last_call_id");
+        break;
+      case Field::kCreatedAt:
+        r.created_at = int_field(v, "created_at");
+        break;
+      case Field::kUpdatedAt:
+        r.updated_at = int_field(v, "updated_at");
+        break;
+      case Field::kStatus: {
+        std::string_view sv;
+        if (v.get_string().get(sv) != simdjson::SUCCESS)
+          throw InputError("status", "expected a string");
+        r.status = parse_status(sv);
+        has_status = true;
+        break;
       }
-    } else if (k == "last_outcome") {
-      r.last_outcome = optional_text(v, "last_outcome");
-    } else if (k == "last_call_id") {
-      r.last_call_id = optional_text(v, "last_call_id");
-    } else if (k == "created_at") {
-      r.created_at = int_field(v, "created_at");
-    } else if (k == "updated_at") {
-      r.updated_at = int_field(v, "updated_at");
-    } else if (k == "status") {
-      if (v.type() != json_type::string) throw InputError("status", "expected a string");
-      r.status = parse_status(std::string_view(v.get_string()));
-      has_status = true;
-    } else if (k == "recent_call_times") {
-      if (v.type() == json_type::null) continue;
-      if (v.type() != json_type::array) throw InputError("recent_call_times", "expected an array");
-      for (auto item : v.get_array()) {
-        value iv = item.value();
-        r.recent_call_times.push_back(int_field(iv, "recent_call_times"));
-      }
-    } else if (k == "hold_reason") {
-      r.hold_reason = optional_text(v, "hold_reason");
+      case Field::kRecentCallTimes:
+        if (v.type() == json_type::null) break;
+        if (v.type() != json_type::array)
+          throw InputError("recent_call_times", "expected an array");
+        for (auto item : v.get_array()) {
+          value iv = item.value();
+          r.recent_call_times.push_back(int_field(iv, "recent_call_times"));
+        }
+        break;
+      case Field::kHoldReason:
+        r.hold_reason = optional_text(v, "hold_reason");
+        break;
+      case Field::kUnknown:  // skipped; the seed wrote none
+        break;
     }
-    // Unknown fields are skipped; the seed wrote none.
   }
   if (!has_lead) throw InputError("lead_id", "missing");
   if (!has_phone) throw InputError("phone_number", "missing");
   if (!has_status) throw InputError("status", "missing");
+}
+
+LeadRecord parse_record(simdjson::ondemand::object obj) {
+  LeadRecord r;
+  parse_record_into(obj, r);
   return r;
 }
 
@@ -131,6 +252,7 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
     return path + ": byte " + std::to_string(offset) + ": ";
   };
   bool iterating = false;
+  bool partial = false;  // out.back() is a record not fully read
   // Records are ~400 bytes of JSON each; reserving spares the vector's regrowth copies (on a
   // VM each fresh page costs a fault, and those dominated loading a big file).
   out.reserve(out.size() + size / 256 + 16);
@@ -139,17 +261,24 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
     iterating = true;
     simdjson::ondemand::object top = doc.get_object();
     for (auto field : top) {
-      current_key = std::string(std::string_view(field.unescaped_key()));
+      current_key.assign(std::string_view(field.unescaped_key()));
       simdjson::ondemand::value v = field.value();
       if (v.type() != json_type::object) throw InputError("record", "expected an object");
-      StoredRecord sr{month, current_key, parse_record(v.get_object())};
-      out.push_back(std::move(sr));
+      // Read in place: a LeadRecord is ~450 bytes, and moving each one into the vector showed.
+      StoredRecord& sr = out.emplace_back();
+      partial = true;
+      sr.month = month;
+      sr.key = current_key;
+      parse_record_into(v.get_object(), sr.record);
+      partial = false;
     }
   } catch (const InputError& e) {
+    if (partial) out.pop_back();
     const char* loc = nullptr;
     if (doc.current_location().get(loc) != simdjson::SUCCESS) loc = nullptr;
     throw StoreError(where(loc) + "record \"" + current_key + "\": " + e.what());
   } catch (const simdjson::simdjson_error& e) {
+    if (partial) out.pop_back();
     // Slow path, errors only: nlohmann's parser reports the exact byte of a syntax error.
     try {
       auto accepted = nlohmann::json::parse(padded_data.begin(), padded_data.begin() + size);

@@ -18,6 +18,8 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
 
 // Reads one record object; throws InputError(field) naming the bad field.
 LeadRecord parse_record(simdjson::ondemand::object obj);
+// The same into `r`. REQUIRES: r is a default LeadRecord.
+void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r);
 
 // Serializes records as one month file.
 void append_month_file_entry(std::string& out, bool first, const std::string& key,

@@ -281,3 +281,48 @@ TEST_CASE("retention deletes old month files on disk and keeps the rest") {
   CHECK(d.queue.size() == 1);
   CHECK(d.queue.find("1_5550000001"));
 }
+
+TEST_CASE("a big month is folded only once the journal is as large as the file it rewrites") {
+  TempDir dir;
+  const TimeMs t0 = ny(2025, 12, 1, 14, 0);
+  // A month file of 200 leads (~90 KB) and a byte threshold far below it (but above the ~16 KB
+  // of recent call ids a checkpoint leaves in the journal, which a restart counts as growth).
+  {
+    DiskQueue d(dir.str(), t0);
+    for (int i = 0; i < 200; ++i)
+      d.queue.apply_result(result(std::to_string(1000 + i), "555000" + std::to_string(1000 + i),
+                                  "VOICEMAIL", "first-" + std::to_string(i)));
+    d.queue.checkpoint();
+  }
+  const auto month_bytes = fs::file_size(dir.path / "redial-queue_2025-12.json");
+  REQUIRE(month_bytes > 50000);
+  for (double ratio : {1.0, 0.0}) {
+    MonthStoreOptions o{dir.str()};
+    o.checkpoint_journal_bytes = 40000;
+    o.checkpoint_journal_ratio = ratio;
+    ManualClock clock(t0 + kHourMs);
+    RecordingDialer dialer;
+    MonthStore store(o);
+    RedialQueue queue({}, clock, store, dialer, quiet_logger());
+    queue.load();
+    CHECK_FALSE(store.wants_checkpoint());
+    int results = 0;
+    while (!store.wants_checkpoint() && results < 5000) {
+      queue.apply_result(result(std::to_string(1000 + results % 200),
+                                "555000" + std::to_string(1000 + results % 200), "NO_ANSWER",
+                                "r" + std::to_string(ratio) + "-" + std::to_string(results)));
+      store.sync();
+      ++results;
+    }
+    REQUIRE(store.wants_checkpoint());
+    if (ratio == 1.0) {
+      CHECK(store.checkpoint_threshold_bytes() >= month_bytes);
+      CHECK(store.journal_bytes() >= month_bytes);
+    } else {
+      CHECK(store.checkpoint_threshold_bytes() == 40000);
+      CHECK(store.journal_bytes() < month_bytes);
+    }
+    queue.checkpoint();  // folds, so the next round starts from a short journal
+    CHECK_FALSE(store.wants_checkpoint());
+  }
+}
