@@ -42,7 +42,7 @@ def main():
         x["wall"] = x["real_time"] * s
         x["cpu"] = x["cpu_time"] * s
         b[x["name"]] = x
-    sizes = sorted({int(m.group(1)) for n in b for m in [re.search(r"load/core/(\d+)", n)] if m})
+    sizes = sorted({int(m.group(1)) for n in b for m in [re.search(r"(?:load/core|runner_http/leads:)/?(\d+)", n)] if m})
 
     def get(name):
         if name in b:
@@ -122,11 +122,27 @@ def main():
             if e:
                 print(f"| core event cycle, {v}, {n:,} new leads/day | {n:,} | "
                       f"{rate(e['items_per_second'])} events ({e['events_per_day']:,.0f} events/day, {e['leads_in_queue']:,.0f} leads at end) |")
-    for name, x in sorted(b.items()):
-        if name.startswith("events/sim_random/"):
-            print(f"| simulator, random run with faults ({name.split('/')[2]}, {name.split('/')[3]}) | "
-                  f"{name.split('/')[2].split(':')[1]} | {rate(x['items_per_second'])} events "
-                  f"({x['events_per_run']:,.0f} events in {t(x['wall'])}, passed {int(x['passed'])}) |")
+    sims = sorted((x for n, x in b.items() if n.startswith("events/sim_random/")),
+                  key=lambda x: int(re.search(r"leads:(\d+)", x["name"]).group(1)))
+    for x in sims:
+        name = x["name"]
+        print(f"| simulator, random run with faults ({name.split('/')[2]}, {name.split('/')[3]}) | "
+              f"{name.split('/')[2].split(':')[1]} | {rate(x['items_per_second'])} events "
+              f"({x['events_per_run']:,.0f} events in {t(x['wall'])}, passed {int(x['passed'])}) |")
+
+    runs = sorted((x for n, x in b.items() if n.startswith("runner_http/")),
+                  key=lambda x: int(re.search(r"leads:(\d+)", x["name"]).group(1)))
+    if runs:
+        print()
+        print("| 6. runner over loopback HTTP (fsync on) | leads | connections | webhooks/s | p50 | p90 | p99 | max | syncs (mean) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for x in runs:
+            n = int(re.search(r"leads:(\d+)", x["name"]).group(1))
+            c = int(re.search(r"connections:(\d+)", x["name"]).group(1))
+            pre = "preloaded" if x["name"].endswith("preload:1") else "empty at start"
+            sync = f"{x['syncs']:,} ({x['sync_mean_ms']:.2f} ms)" if "syncs" in x else "-"
+            print(f"| {pre} | {n:,} | {c} | {x['items_per_second']:,.0f} | {x['p50_ms']:.1f} ms | "
+                  f"{x['p90_ms']:.1f} ms | {x['p99_ms']:.1f} ms | {x['max_ms']:.1f} ms | {sync} |")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@
 #   bench/run.sh --warm-heap              glibc keeps freed memory (GLIBC_TUNABLES trim/mmap
 #                                         thresholds): repeated loads reuse pages instead of
 #                                         faulting fresh ones (see "page faults" in the doc)
+#   bench/run.sh --runner                 then item 6: bench/runner_http.sh --preload at each size
+#                                         (REDIAL_RUNNER_DURATION, default 30s; REDIAL_RUNNER_CONNECTIONS,
+#                                         default 64), merged into the same JSON as runner_http/...
 #   bench/run.sh --clean                  deletes the generated month files first
 #   bench/run.sh ... -- ARGS              passes ARGS to redial-bench (Google Benchmark flags)
 #
@@ -25,6 +28,7 @@ BASELINE=""
 FILTER=""
 CLEAN=0
 WARM=0
+RUNNER=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,8 +38,9 @@ while [ $# -gt 0 ]; do
     --filter) FILTER="$2"; shift ;;
     --clean) CLEAN=1 ;;
     --warm-heap) WARM=1 ;;
+    --runner) RUNNER=1 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,6 +54,7 @@ export REDIAL_BENCH_DATA="${REDIAL_BENCH_DATA:-${TMPDIR:-/tmp}/redial-bench-data
 
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DREDIAL_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD" -j"${REDIAL_BENCH_JOBS:-2}" --target redial-bench
+[ "$RUNNER" = 1 ] && cmake --build "$BUILD" -j"${REDIAL_BENCH_JOBS:-2}" --target redial-runner
 
 ARGS=(--benchmark_out="$OUT" --benchmark_out_format=json --benchmark_counters_tabular=true)
 [ -n "$FILTER" ] && ARGS+=(--benchmark_filter="$FILTER")
@@ -57,6 +63,24 @@ if [ "$WARM" = 1 ]; then
   export GLIBC_TUNABLES="glibc.malloc.trim_threshold=17179869184:glibc.malloc.mmap_threshold=33554432"
 fi
 "$BUILD/bench/redial-bench" "${ARGS[@]}" "${EXTRA[@]}"
+if [ "$RUNNER" = 1 ]; then
+  SIZES="${REDIAL_BENCH_SIZES:-10000,100000}"
+  [ "${REDIAL_BENCH_LARGE:-0}" = 1 ] && SIZES="$SIZES,1000000"
+  for n in $(echo "$SIZES" | tr ',' '\n' | sort -un); do
+    REDIAL_BENCH_BUILD="$BUILD" "$ROOT/bench/runner_http.sh" --no-build --preload --leads "$n" \
+      --duration "${REDIAL_RUNNER_DURATION:-30s}" --connections "${REDIAL_RUNNER_CONNECTIONS:-64}" \
+      --json "$OUT.runner-$n"
+  done
+  python3 - "$OUT" "$OUT".runner-* <<'PY'
+import json, sys
+out = sys.argv[1]
+data = json.load(open(out))
+for path in sys.argv[2:]:
+    data["benchmarks"].append(json.load(open(path)))
+json.dump(data, open(out, "w"), indent=2)
+PY
+  rm -f "$OUT".runner-*
+fi
 echo "run.sh: results in $OUT"
 
 if [ -n "$BASELINE" ]; then

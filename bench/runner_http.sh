@@ -2,7 +2,12 @@
 # Whole-runner webhook throughput over loopback HTTP (issue 5, item 6).
 #
 #   bench/runner_http.sh [--duration 30s] [--connections 32] [--threads 2] [--port 18080]
-#                        [--leads 10000] [--preload] [--no-build]
+#                        [--leads 10000] [--preload] [--json FILE] [--no-build]
+#
+# --json FILE: also writes the figures as one Google Benchmark-shaped entry (name
+# runner_http/leads:N/connections:C/preload:P; real_time = wall µs per webhook, i.e. 1/throughput;
+# counters p50_ms p90_ms p99_ms max_ms), which bench/run.sh --runner merges into its JSON so that
+# report.py and compare.py see it beside the rest.
 #
 # --preload: the runner starts on the benchmark suite's generated month file of --leads leads
 # (redial-bench --month-file N, the seed's format, ~436 bytes a lead), copied into the data dir
@@ -21,7 +26,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${REDIAL_BENCH_BUILD:-$ROOT/build-rel}"
-DURATION=30s CONNECTIONS=32 THREADS=2 PORT=18080 LEADS=10000 BUILD_IT=1 PRELOAD=0
+DURATION=30s CONNECTIONS=32 THREADS=2 PORT=18080 LEADS=10000 BUILD_IT=1 PRELOAD=0 JSON=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift ;;
@@ -30,8 +35,9 @@ while [ $# -gt 0 ]; do
     --port) PORT="$2"; shift ;;
     --leads) LEADS="$2"; shift ;;
     --preload) PRELOAD=1 ;;
+    --json) JSON="$2"; shift ;;
     --no-build) BUILD_IT=0 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "runner_http.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -70,7 +76,7 @@ PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
-  rm -rf "$DATA" "$LOG" "$DATA.wrk"
+  rm -rf "$DATA" "$LOG" "$DATA.wrk" "$DATA.syncs"
 }
 trap cleanup EXIT
 
@@ -90,10 +96,35 @@ REDIAL_WRK_LEADS="$LEADS" REDIAL_WRK_DATASET="$PRELOAD" REDIAL_WRK_TOKEN="$TOKEN
   -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$PORT" | tee "$DATA.wrk"
 # The group commit's own figures: syncs, and the mean and max time of one.
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -E '^redial_store_sync_seconds_(sum|count|max) ' \
-  | awk '{v[$1]=$2} END {n=v["redial_store_sync_seconds_count"]; if (n>0) printf "syncs %d, mean %.2f ms, max %.2f ms\n", n, 1000*v["redial_store_sync_seconds_sum"]/n, 1000*v["redial_store_sync_seconds_max"]}' || true
+  | awk '{v[$1]=$2} END {n=v["redial_store_sync_seconds_count"]; if (n>0) printf "syncs %d, mean %.2f ms, max %.2f ms\n", n, 1000*v["redial_store_sync_seconds_sum"]/n, 1000*v["redial_store_sync_seconds_max"]}' \
+  | tee "$DATA.syncs" || true
 echo "journal after the run: $(du -sh "$DATA/queue" | cut -f1) in $DATA/queue"
 # A figure counts only when every webhook was taken: any non-200 fails the run.
 if ! grep -q 'non-200 0;' "$DATA.wrk"; then
   echo "runner_http.sh: some webhooks were not answered 200 (see above); the figures are void" >&2
   exit 1
+fi
+if [ -n "$JSON" ]; then
+  python3 - "$DATA.wrk" "$DATA.syncs" "$JSON" "$LEADS" "$CONNECTIONS" "$PRELOAD" <<'PY'
+import json, os, re, sys
+wrk, syncs, out, leads, conns, preload = sys.argv[1:7]
+text = open(wrk).read()
+m = re.search(r"webhooks (\d+) in ([\d.]+) s: (\d+)/s", text)
+lat = re.search(r"latency ms: p50 ([\d.]+)\s+p90 ([\d.]+)\s+p99 ([\d.]+)\s+max ([\d.]+)", text)
+s = re.search(r"syncs (\d+), mean ([\d.]+) ms", open(syncs).read() if os.path.exists(syncs) else "")
+n, secs = int(m.group(1)), float(m.group(2))
+entry = {
+    "name": f"runner_http/leads:{leads}/connections:{conns}/preload:{preload}",
+    "run_name": f"runner_http/leads:{leads}/connections:{conns}/preload:{preload}",
+    "run_type": "iteration", "iterations": n, "time_unit": "us",
+    "real_time": 1e6 * secs / n, "cpu_time": 1e6 * secs / n, "items_per_second": n / secs,
+    "p50_ms": float(lat.group(1)), "p90_ms": float(lat.group(2)),
+    "p99_ms": float(lat.group(3)), "max_ms": float(lat.group(4)),
+}
+if s:
+    entry["syncs"] = int(s.group(1))
+    entry["sync_mean_ms"] = float(s.group(2))
+json.dump(entry, open(out, "w"))
+PY
+  echo "runner_http.sh: figures in $JSON"
 fi
