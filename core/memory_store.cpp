@@ -1,5 +1,6 @@
 #include "core/memory_store.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/errors.h"
@@ -71,9 +72,19 @@ StoreState StateBuilder::take() {
 
 StoreState MemoryStore::load() {
   pending_.clear();
+  if (!added_.empty()) {
+    auto key_less = [this](std::uint32_t a, std::uint32_t b) {
+      return records_[a].key < records_[b].key;
+    };
+    std::sort(added_.begin(), added_.end(), key_less);
+    const auto middle = static_cast<std::ptrdiff_t>(by_key_.size());
+    by_key_.insert(by_key_.end(), added_.begin(), added_.end());
+    std::inplace_merge(by_key_.begin(), by_key_.begin() + middle, by_key_.end(), key_less);
+    added_.clear();
+  }
   StoreState s;
-  s.records.reserve(records_.size());
-  for (const auto& [key, r] : records_) s.records.push_back(r);
+  s.records.reserve(by_key_.size());
+  for (std::uint32_t i : by_key_) s.records.push_back(records_[i]);
   s.in_flight.reserve(in_flight_.size());
   for (const auto& [phone, c] : in_flight_) s.in_flight.push_back(c);
   s.seen = seen_;
@@ -91,10 +102,16 @@ void MemoryStore::fold(Mutation&& m) {
         if constexpr (std::is_same_v<T, RecordPut>) {
           if (v.record.last_call_id)
             seen_.push_back(CallSeen{v.key, *v.record.last_call_id, v.record.updated_at});
-          StoredRecord& r = records_[v.key];
-          r.month = v.month;
-          r.key = std::move(v.key);
-          r.record = std::move(v.record);
+          auto [it, inserted] =
+              index_.try_emplace(v.key, static_cast<std::uint32_t>(records_.size()));
+          if (inserted) {
+            added_.push_back(it->second);
+            records_.push_back(StoredRecord{v.month, std::move(v.key), std::move(v.record)});
+          } else {
+            StoredRecord& r = records_[it->second];
+            r.month = v.month;
+            r.record = std::move(v.record);
+          }
         } else if constexpr (std::is_same_v<T, CallSeen>) {
           seen_.push_back(std::move(v));
         } else if constexpr (std::is_same_v<T, CallStarted>) {
@@ -137,12 +154,19 @@ void MemoryStore::checkpoint(const RecordSource& source) {
 
 std::vector<MonthId> MemoryStore::drop_months_before(MonthId first_kept) {
   std::set<MonthId> dropped;
-  for (auto it = records_.begin(); it != records_.end();) {
-    if (it->second.month < first_kept) {
-      dropped.insert(it->second.month);
-      it = records_.erase(it);
-    } else {
-      ++it;
+  for (const auto& r : records_)
+    if (r.month < first_kept) dropped.insert(r.month);
+  if (!dropped.empty()) {
+    std::vector<StoredRecord> kept;
+    for (auto& r : records_)
+      if (r.month >= first_kept) kept.push_back(std::move(r));
+    records_ = std::move(kept);
+    index_.clear();
+    by_key_.clear();
+    added_.clear();
+    for (std::uint32_t i = 0; i < records_.size(); ++i) {
+      index_.emplace(records_[i].key, i);
+      added_.push_back(i);  // ordered by key at the next load()
     }
   }
   journaled_ = 0;

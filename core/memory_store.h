@@ -1,8 +1,10 @@
 #pragma once
 // A Store in memory, for tests and the simulator: what was synced survives crash(); what was
 // only appended does not. Faults can be injected.
+#include <cstdint>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "core/store.h"
 
@@ -34,10 +36,14 @@ class MemoryStore final : public Store {
   void fold(Mutation&& m);
 
   // The durable state, kept folded as each sync lands (not as a history of mutations: replaying
-  // every mutation on each restart made a simulator run cost leads x restarts). Records are
-  // ordered by key, in_flight_ by phone: load() hands them out in the order the replaying store
-  // did after a checkpoint.
-  std::map<std::string, StoredRecord> records_;
+  // every mutation on each restart made a simulator run cost leads x restarts). Records live in
+  // one vector (a restart copies it out contiguously), found through a hash index; by_key_ keeps
+  // their order by key, so load() hands them out in the order the replaying store did after a
+  // checkpoint (keys added since the last load are merged in then). in_flight_ is by phone.
+  std::vector<StoredRecord> records_;
+  std::unordered_map<std::string, std::uint32_t> index_;  // key -> position in records_
+  std::vector<std::uint32_t> by_key_;                     // positions, ordered by key
+  std::vector<std::uint32_t> added_;                      // positions not yet in by_key_
   std::map<std::string, InFlightCall> in_flight_;
   std::vector<CallSeen> seen_;
   std::vector<Mutation> pending_;

@@ -38,13 +38,24 @@ void RedialQueue::load() {
                "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
   records_.reserve(state.records.size());
+  // A lead already due but outside the ready window is left out of the index, as the first
+  // tick would do (days only move forward); a shared store's index keeps them (tick() too).
+  const TimeMs load_now = clock_.now_ms();
+  const TimeMs from = window_start(calendar_.local_day(load_now));
   for (auto& sr : state.records) {
     auto [it, inserted] = records_.try_emplace(std::move(sr.key));
     it->second.record = std::move(sr.record);
     it->second.month = sr.month;
     if (it->second.record.last_call_id)
       it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
-    reindex(it);
+    const std::optional<TimeMs> due = due_time(it->second.record);
+    if (due && std::max<TimeMs>(*due, 0) <= load_now && !store_.shared() &&
+        !in_ready_window(it->second.record, from)) {
+      it->second.counted_as = it->second.record.status;  // counted, not indexed
+      ++count_of(counts_, it->second.record.status);
+    } else {
+      reindex(it);
+    }
     // Only the few records with recent calls or a do-not-call status need their number.
     const LeadRecord& rec = it->second.record;
     if (rec.status == LeadStatus::kDnc || !rec.recent_call_times.empty()) {

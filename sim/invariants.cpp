@@ -244,7 +244,8 @@ void InvariantChecker::on_applied(TimeMs now, const std::string& event, const st
                                   const ApplyResult& res, int before_attempts) {
   ++checks_;
   auto ids = ids_.find(res.key);
-  bool seen = ids != ids_.end() && ids->second.count(call_id) > 0;
+  bool seen = ids != ids_.end() &&
+              std::find(ids->second.begin(), ids->second.end(), call_id) != ids->second.end();
   if (seen && (res.kind != ApplyKind::kDuplicate || res.attempts != before_attempts)) {
     violate(now, event, "duplicate webhook",
             "duplicate webhook of " + call_id + " changed attempts of " + res.key + " from " +
@@ -265,7 +266,8 @@ void InvariantChecker::on_ack(TimeMs now, const std::string& event, const std::s
                               const std::string& call_id, const ApplyResult& res,
                               const LeadRecord& rec, std::optional<TimeMs> callback_at) {
   (void)event;
-  ids_[key].insert(call_id);
+  auto& ids = ids_[key];
+  if (std::find(ids.begin(), ids.end(), call_id) == ids.end()) ids.push_back(call_id);
   if (res.kind == ApplyKind::kDuplicate) return;
   // The queue now knows of a call made outside it: from here on it counts for caps and gaps.
   if (auto o = outside_.find(call_id); o != outside_.end()) {
@@ -293,30 +295,36 @@ void InvariantChecker::on_ack(TimeMs now, const std::string& event, const std::s
 void InvariantChecker::on_stop(const std::string& key) { acked_[key].completed = true; }
 
 void InvariantChecker::after_reload(TimeMs now, const std::string& event, const RedialQueue& q) {
+  // Every lead is checked; the violations are reported in key order (acked_ is a hash map).
+  std::vector<std::pair<const std::string*, Violation>> found;
+  auto bad = [&](const std::string& key, std::string what) {
+    found.emplace_back(&key, Violation{now, event, "no acknowledged result lost", std::move(what)});
+  };
   for (const auto& [key, a] : acked_) {
     ++checks_;
     if (a.attempts == 0 && !a.completed) continue;
     const LeadRecord* rec = q.find(key);
     if (rec == nullptr) {
-      violate(now, event, "no acknowledged result lost",
-              "record " + key + " is missing after the restart (" + str(a.attempts) +
-                  " results were acknowledged)");
+      bad(key, "record " + key + " is missing after the restart (" + str(a.attempts) +
+                   " results were acknowledged)");
       continue;
     }
     bool prefix = rec->outcomes.size() >= a.outcomes.size() &&
                   std::equal(a.outcomes.begin(), a.outcomes.end(), rec->outcomes.begin());
     if (rec->attempts < a.attempts || !prefix) {
-      violate(now, event, "no acknowledged result lost",
-              key + " has " + str(rec->attempts) + " results after the restart, " +
-                  str(a.attempts) + " were acknowledged (last " + a.last_call_id + ")");
+      bad(key, key + " has " + str(rec->attempts) + " results after the restart, " +
+                   str(a.attempts) + " were acknowledged (last " + a.last_call_id + ")");
     }
     // A closed lead may only become dnc (a late do-not-call request), never open again.
     if (a.completed && rec->status != LeadStatus::kCompleted && rec->status != LeadStatus::kDnc) {
-      violate(now, event, "no acknowledged result lost",
-              key + " was completed before the restart and is " +
-                  std::string(status_name(rec->status)) + " after it");
+      bad(key, key + " was completed before the restart and is " +
+                   std::string(status_name(rec->status)) + " after it");
     }
   }
+  // Stable: a lead's own violations keep the order they were found in.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  for (auto& [key, v] : found) violations_.push_back(std::move(v));
 }
 
 void InvariantChecker::final_scan(TimeMs now, const RedialQueue& q) {

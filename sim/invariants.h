@@ -3,11 +3,11 @@
 // of what the outside world knows (acknowledged results, calls really in progress) and checks the
 // queue against it at every dial, every webhook and every restart, plus a full scan at the end.
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/calling_rules.h"
@@ -96,13 +96,15 @@ class InvariantChecker {
 
   RedialPolicy policy_;
   const date::time_zone* zone_;
-  std::map<std::string, Acked> acked_;                // by lead key
-  std::map<std::string, std::set<std::string>> ids_;  // acknowledged call ids by lead key
-  std::map<std::string, Busy> busy_;                  // by normalized phone
+  // Hash maps: looked up several times per event. The only walk (after_reload) reports in key
+  // order, so a run's trace does not depend on the hash order.
+  std::unordered_map<std::string, Acked> acked_;                   // by lead key
+  std::unordered_map<std::string, std::vector<std::string>> ids_;  // acknowledged call ids
+  std::unordered_map<std::string, Busy> busy_;                     // by normalized phone
   std::shared_ptr<const CallingRules> rules_;
-  std::set<std::string> dnc_;  // normalized: the list and dnc outcomes
-  std::map<std::string, std::vector<TimeMs>> calls_by_phone_, calls_by_lead_;  // call starts
-  std::map<std::string, OutsideCall> outside_;  // by call id, until its result is acknowledged
+  std::unordered_set<std::string> dnc_;  // normalized: the list and dnc outcomes
+  std::unordered_map<std::string, std::vector<TimeMs>> calls_by_phone_, calls_by_lead_;  // starts
+  std::unordered_map<std::string, OutsideCall> outside_;  // by call id, until acknowledged
   std::vector<Violation> violations_;
   std::size_t checks_ = 0;
 };

@@ -280,3 +280,17 @@ TEST_CASE("invariant: a dial within the minimum gap after a call to the number")
   k.dial(t + 60 * kSecondMs, dial_of("c", "+15550100001"));
   CHECK(count_rule(*k.c, "call gap") == 1);
 }
+
+TEST_CASE("the cached local-time text is the tz database's, across DST changes") {
+  for (const char* zone : {"America/New_York", "America/Los_Angeles", "Pacific/Honolulu",
+                           "Europe/London", "Australia/Lord_Howe"}) {
+    BusinessCalendar cal(zone, 9 * 3600, 17 * 3600);
+    LocalFormatter f(zone);
+    const TimeMs start = 1767225600000;  // 2026-01-01T00:00:00Z
+    // Forward in odd steps (milliseconds included), then backwards across the cached interval.
+    for (TimeMs t = start; t < start + 400 * kDayMs; t += 37 * kMinuteMs + 13'500)
+      REQUIRE(f.full(t) == cal.format_local(t));
+    for (TimeMs t = start + 400 * kDayMs; t > start - 30 * kDayMs; t -= 3 * kDayMs + 999)
+      REQUIRE(f.full(t) == cal.format_local(t));
+  }
+}

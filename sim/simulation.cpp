@@ -40,7 +40,7 @@ Simulation::Simulation(const Scenario& scenario, SimOptions options)
     // Nobody reads these lines: with the level off the core skips building them at all.
     logger_->set_level(spdlog::level::off);
   }
-  for (const auto& name : kTotalNames) n_[name] = 0;
+  if (kTotalNames.size() != kTotalCount) throw std::logic_error("kTotalNames and Total differ");
   if (sc_.store.checkpoint_after_mutations)
     store_.set_checkpoint_after(*sc_.store.checkpoint_after_mutations);
 }
@@ -85,13 +85,7 @@ std::string Simulation::record_text(const std::string& key) const {
 // ---- scheduling ----
 
 void Simulation::at(TimeMs t, std::string label, std::function<void()> fn, bool background) {
-  events_.schedule(
-      t,
-      [this, label = std::move(label), fn = std::move(fn)] {
-        event_label_ = label;
-        fn();
-      },
-      background);
+  events_.schedule(t, std::move(fn), background, std::move(label));
 }
 
 void Simulation::at_same_process(TimeMs t, const std::string& label,
@@ -155,7 +149,7 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
   SimLead& l = leads_[li];
   l.calls = call;
   if (dial_seq) l.dial_seqs[call] = *dial_seq;
-  ++n_["calls"];
+  ++n_[kCalls];
   const OutcomeSpec& o = outcome_of(l, call);
   TimeMs end = t + o.call_ms.value_or(l.spec.call_ms);
   std::string call_id = l.spec.lead_id + "-c" + std::to_string(call);
@@ -169,7 +163,7 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
     trace("call_end", leads_[li].key, call_id + (lost ? " (its webhook is lost)" : ""));
   });
   if (plan.lost) {
-    ++n_["webhooks_lost"];
+    ++n_[kWebhooksLost];
     return;
   }
   TimeMs wt = end + o.webhook_delay_ms.value_or(l.spec.webhook_delay_ms) + plan.extra_delay_ms;
@@ -196,13 +190,13 @@ SimLead& Simulation::dial_started(const DialRequest& r) {
   }
   SimLead& l = leads_[li];
   l.dials_at.push_back(now());
-  ++n_["redials"];
+  ++n_[kRedials];
   trace("dial", r.key,
         "attempt " + std::to_string(r.attempt_number) + ", dial #" + std::to_string(r.dial_seq));
   std::string outside =
       checker_.on_dial(now(), event_label_, r, queue_ ? queue_->find(r.key) : nullptr);
   if (!outside.empty()) {
-    ++n_["outside_overlaps"];
+    ++n_[kOutsideOverlaps];
     trace("note", r.key,
           "call " + outside +
               " made outside the queue is still in progress on this phone; the "
@@ -246,7 +240,7 @@ void Simulation::deliver(const Webhook& w_in) {
   try {
     res = queue_->apply_result(r);
   } catch (const InputError& e) {
-    ++n_["rejected"];
+    ++n_[kRejected];
     trace("webhook", l.key, what + ": rejected (400): " + e.what());
     return;
   }
@@ -276,7 +270,7 @@ void Simulation::deliver(const Webhook& w_in) {
     schedule_webhook(w, now() + sc_.defaults.webhook_retry_ms);
     return;
   }
-  ++n_[res->kind == ApplyKind::kDuplicate ? "duplicates" : "results"];
+  ++n_[res->kind == ApplyKind::kDuplicate ? kDuplicates : kResults];
   const LeadRecord* after = queue_->find(res->key);
   if (after != nullptr) {
     checker_.on_ack(now(), event_label_, res->key, w.call_id, *res, *after, w.outcome.callback_at);
@@ -326,10 +320,10 @@ void Simulation::do_tick() {
     crash_after_event(0, "store sync failed in tick");
     return;
   }
-  n_["skipped"] += s.skipped;
-  n_["released"] += s.calls_released;
-  n_["held"] += s.held;
-  n_["dnc_skips"] += s.dnc;
+  n_[kSkipped] += s.skipped;
+  n_[kReleased] += s.calls_released;
+  n_[kHeld] += s.held;
+  n_[kDncSkips] += s.dnc;
   if (!s.ran) {
     if (s.skipped_reason != last_tick_note_) trace("tick", "", "not run: " + s.skipped_reason);
     last_tick_note_ = s.skipped_reason;
@@ -352,7 +346,7 @@ void Simulation::crash(TimeMs downtime_ms, const std::string& why) {
   up_ = false;
   ++epoch_;
   ++tick_gen_;
-  ++n_["restarts"];
+  ++n_[kRestarts];
   if (downtime_ms == 0) {
     come_up(true);
   } else {
@@ -415,7 +409,7 @@ RunResult Simulation::run() {
       TimeMs t = events_.next_time();
       if (t > stop) break;
       if (!sc_.end && drained()) break;
-      auto [when, action] = events_.pop();
+      auto [when, action] = events_.pop(&event_label_);
       clock_.set(when);
       last_event_ = when;
       action();
@@ -440,14 +434,14 @@ void Simulation::collect(RunResult& r) {
   checker_.final_scan(now(), *queue_);
   flush_violations();
   StatusCounts c = queue_->counts();
-  n_["pending"] = static_cast<long long>(c.pending);
-  n_["rescheduled"] = static_cast<long long>(c.rescheduled);
-  n_["completed"] = static_cast<long long>(c.completed);
-  n_["max_attempts"] = static_cast<long long>(c.max_attempts);
-  n_["dnc"] = static_cast<long long>(c.dnc);
-  n_["records"] = static_cast<long long>(queue_->size());
-  n_["dial_errors"] = static_cast<long long>(dialer_.failed_dials());
-  r.totals = n_;
+  n_[kPending] = static_cast<long long>(c.pending);
+  n_[kRescheduled] = static_cast<long long>(c.rescheduled);
+  n_[kCompleted] = static_cast<long long>(c.completed);
+  n_[kMaxAttempts] = static_cast<long long>(c.max_attempts);
+  n_[kDnc] = static_cast<long long>(c.dnc);
+  n_[kRecords] = static_cast<long long>(queue_->size());
+  n_[kDialErrors] = static_cast<long long>(dialer_.failed_dials());
+  r.totals = totals();
   r.leads = sc_.leads.size();
   r.last_event = last_event_;
   r.span_text = fmt(sc_.start) + " .. " + fmt(last_event_) + " (" +
@@ -468,11 +462,17 @@ void Simulation::collect(RunResult& r) {
     }
     return a;
   };
-  r.diffs = compare_expectations(sc_, actual, n_, r.violations.size());
+  r.diffs = compare_expectations(sc_, actual, r.totals, r.violations.size());
   bool violations_ok = sc_.expect.violations ? true : r.violations.empty();
   r.passed = r.error.empty() && r.diffs.empty() && violations_ok;
   r.trace_lines = trace_.lines();
   r.trace_hash = trace_.hash();
+}
+
+std::map<std::string, long long> Simulation::totals() const {
+  std::map<std::string, long long> t;
+  for (std::size_t i = 0; i < kTotalNames.size(); ++i) t[kTotalNames[i]] = n_[i];
+  return t;
 }
 
 RunResult run_scenario(const Scenario& scenario, SimOptions options) {

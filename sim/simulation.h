@@ -1,12 +1,14 @@
 #pragma once
 // Runs one scenario in virtual time: the world (leads, calls, Bland's webhooks, the process that
 // crashes and restarts) around one RedialQueue on a ManualClock and a MemoryStore.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/calling_rules.h"
@@ -88,6 +90,29 @@ class Simulation {
   void crash_after_event(TimeMs downtime_ms, const std::string& why);
 
  private:
+  // Counters, in the order of kTotalNames (sim/scenario.cpp).
+  enum Total : std::size_t {
+    kCalls,
+    kRedials,
+    kResults,
+    kDuplicates,
+    kDialErrors,
+    kRestarts,
+    kRejected,
+    kReleased,
+    kSkipped,
+    kPending,
+    kRescheduled,
+    kCompleted,
+    kMaxAttempts,
+    kRecords,
+    kWebhooksLost,
+    kOutsideOverlaps,
+    kDnc,
+    kHeld,
+    kDncSkips,
+    kTotalCount
+  };
   struct Webhook {
     std::size_t lead;  // index in leads_
     int call = 0;      // call number; 0 for a webhook event from the scenario
@@ -118,6 +143,7 @@ class Simulation {
   bool drained() const;
   void flush_violations();
   void collect(RunResult& r);
+  std::map<std::string, long long> totals() const;
   std::string fmt(TimeMs t) const { return sc_.time->brief(t); }
   std::string record_text(const std::string& key) const;
 
@@ -135,7 +161,7 @@ class Simulation {
   std::shared_ptr<spdlog::logger> logger_;
 
   std::vector<SimLead> leads_;
-  std::map<std::string, std::size_t> by_lead_id_, by_key_;
+  std::unordered_map<std::string, std::size_t> by_lead_id_, by_key_;
   bool up_ = false;
   std::uint64_t epoch_ = 0;     // process incarnation
   std::uint64_t tick_gen_ = 0;  // tick schedule; a restart starts a new one
@@ -145,7 +171,7 @@ class Simulation {
   std::string trace_time_text_;
   std::optional<TimeMs> pending_crash_;
   std::string pending_crash_why_;
-  std::map<std::string, long long> n_;  // counters, kTotalNames
+  std::array<long long, kTotalCount> n_{};  // counters, kTotalNames
   std::uint64_t events_run_ = 0;
   std::size_t violations_traced_ = 0;
   TimeMs last_event_ = 0;
