@@ -38,6 +38,12 @@ void RedialQueue::load() {
                "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
   records_.reserve(state.records.size());
+  // Due leads already outside the ready window are left out of the index, as tick() drops
+  // them (with the same condition, at the clock's time): days only move forward, so they can
+  // never be ready again unless their record changes, and every change reindexes.
+  const TimeMs now = clock_.now_ms();
+  const TimeMs from = window_start(calendar_.local_day(now));
+  const bool prune = !store_.shared();
   for (auto& sr : state.records) {
     auto [it, inserted] = records_.try_emplace(std::move(sr.key));
     it->second.record = std::move(sr.record);
@@ -45,6 +51,11 @@ void RedialQueue::load() {
     if (it->second.record.last_call_id)
       it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
     reindex(it);
+    if (prune && it->second.indexed_due >= 0 && it->second.indexed_due <= now &&
+        !in_ready_window(it->second.record, from)) {
+      ready_index_.erase({it->second.indexed_due, &*it});
+      it->second.indexed_due = -1;
+    }
     // Only the few records with recent calls or a do-not-call status need their number.
     const LeadRecord& rec = it->second.record;
     if (rec.status == LeadStatus::kDnc || !rec.recent_call_times.empty()) {
@@ -59,7 +70,7 @@ void RedialQueue::load() {
     }
   }
   for (auto& [phone, calls] : calls_by_phone_) std::sort(calls.begin(), calls.end());
-  const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
+  const TimeMs horizon = now - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
   std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
