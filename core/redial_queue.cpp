@@ -49,7 +49,8 @@ void RedialQueue::load() {
     it->second.record = std::move(sr.record);
     it->second.month = sr.month;
     if (it->second.record.last_call_id)
-      it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
+      it->second.call_id_hashes.push(hash_call_id(*it->second.record.last_call_id),
+                                     kCallIdsRemembered);
     reindex(it);
     if (prune && it->second.indexed_due >= 0 && it->second.indexed_due <= now &&
         !in_ready_window(it->second.record, from)) {
@@ -79,8 +80,7 @@ void RedialQueue::load() {
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
     if (!loaded_ids.insert(seen.key + '\n' + seen.call_id).second) continue;  // listed twice
-    auto& hashes = it->second.call_id_hashes;
-    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
+    if (!it->second.call_id_hashes.contains(h)) remember_call_id(it->second, h);
     // Kept for the next checkpoint even when it is the record's last_call_id (already in the
     // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
@@ -135,9 +135,7 @@ void RedialQueue::put(SlotMap::iterator it) {
 }
 
 void RedialQueue::remember_call_id(Slot& slot, std::uint64_t id_hash) {
-  slot.call_id_hashes.push_back(id_hash);
-  if (slot.call_id_hashes.size() > kCallIdsRemembered)
-    slot.call_id_hashes.erase(slot.call_id_hashes.begin());
+  slot.call_id_hashes.push(id_hash, kCallIdsRemembered);
 }
 
 void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail) {
@@ -192,9 +190,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   auto it = records_.find(key);
   if (it != records_.end()) {
     const Slot& slot = it->second;
-    bool seen = slot.record.last_call_id == r.call_id ||
-                std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
-                    slot.call_id_hashes.end();
+    bool seen = slot.record.last_call_id == r.call_id || slot.call_id_hashes.contains(id_hash);
     if (seen) {
       // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
       // must not end a newer dial that has no call id yet (that call may still be ringing).
@@ -275,8 +271,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
     TimeMs wait = policy_.wait_after_result_ms(rec.attempts);
     if (outcome_rule.kind == OutcomeRule::Kind::kSchedule) {
       // The k-th result with this outcome waits the k-th interval of its own schedule.
-      const auto k =
-          static_cast<std::size_t>(std::count(rec.outcomes.begin(), rec.outcomes.end(), r.outcome));
+      const std::size_t k = rec.outcomes.count(r.outcome);
       const auto& waits = outcome_rule.intervals_ms;
       wait = std::max(waits[std::min(k, waits.size()) - 1], policy_.min_wait_ms);
     }
@@ -496,7 +491,7 @@ void RedialQueue::for_each(
 
 void RedialQueue::for_each_in_month(
     MonthId month, const std::function<void(const std::string&, const LeadRecord&)>& fn) const {
-  std::vector<const std::pair<const std::string, Slot>*> entries;
+  std::vector<const SlotMap::value_type*> entries;
   for (const auto& entry : records_)
     if (entry.second.month == month) entries.push_back(&entry);
   std::sort(entries.begin(), entries.end(),
