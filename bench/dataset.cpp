@@ -143,9 +143,10 @@ LeadRecord Dataset::record(std::size_t i) const {
   }
   r.attempts = attempts;
   for (int a = 1; a <= attempts; ++a) {
-    r.outcomes.emplace_back(kMisses[h(i, 100 + a) % kMisses.size()]);
+    // The last outcome is `last` when set (the record's end), a miss otherwise.
+    const bool end = a == attempts && !last.empty();
+    r.outcomes.push_back(end ? std::string_view(last) : kMisses[h(i, 100 + a) % kMisses.size()]);
   }
-  if (!last.empty()) r.outcomes.back() = last;
   r.last_outcome = r.outcomes.back();
   r.last_call_id = call_id(i, attempts);
   TimeMs last_call = r.created_at + static_cast<TimeMs>(attempts - 1) * 7 * kMinuteMs;

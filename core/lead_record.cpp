@@ -71,6 +71,14 @@ void append_optional(std::string& out, const std::optional<std::int64_t>& v) {
   }
 }
 
+void append_optional(std::string& out, const OptionalName& v) {
+  if (v) {
+    append_json_string(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
 void append_optional(std::string& out, const std::optional<std::string>& v) {
   if (v) {
     append_json_string(out, *v);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/outcome_list.h"
 #include "core/time.h"
 
 namespace redial {
@@ -17,7 +18,8 @@ std::string_view status_name(LeadStatus s);  // "pending", "rescheduled", ...
 // Throws InputError("status") for a name that is not one of the four.
 LeadStatus parse_status(std::string_view name);
 
-// Field names and meanings are the seed's. Optional fields are null in the file when unset.
+// Field names and meanings are the seed's (the file's field order is append_record_json's).
+// Optional fields are null in the file when unset.
 struct LeadRecord {
   std::string lead_id;
   std::string phone_number;  // as received, e.g. "+15551234567"
@@ -26,19 +28,19 @@ struct LeadRecord {
   std::string last_name;
   std::string state;
   int attempts = 0;  // results recorded (a dial alone never counts)
+  // (status is the seed's last field; it sits here to fill the padding after attempts)
+  LeadStatus status = LeadStatus::kPending;
   std::optional<TimeMs> last_call_timestamp;
   TimeMs next_redial_timestamp = 0;
   std::optional<TimeMs> scheduled_callback_time;
-  std::vector<std::string> outcomes;  // one per recorded result, oldest first
-  std::optional<std::string> last_outcome;
+  OutcomeList outcomes;       // one per recorded result, oldest first (interned names)
+  OptionalName last_outcome;  // an interned name
   std::optional<std::string> last_call_id;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
-  LeadStatus status = LeadStatus::kPending;
   // Extensions, written after the seed's fields and only when set:
   std::vector<TimeMs> recent_call_times;  // calls placed or reported in the last 24 h, for caps
-  std::optional<std::string>
-      hold_reason;  // the calling rule holding the lead until its next redial
+  OptionalName hold_reason;               // the calling rule holding the lead until its next redial
 
   bool operator==(const LeadRecord&) const = default;
 };

@@ -38,20 +38,24 @@ void RedialQueue::load() {
                "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
   records_.reserve(state.records.size());
-  // A lead already due but outside the ready window is left out of the index, as the first
-  // tick would do (days only move forward); a shared store's index keeps them (tick() too).
-  const TimeMs load_now = clock_.now_ms();
-  const TimeMs from = window_start(calendar_.local_day(load_now));
+  // Due leads already outside the ready window are left out of the index (counted, not
+  // indexed), as tick() drops them with the same condition: days only move forward, so they can
+  // never be ready again unless their record changes, and every change reindexes. A shared
+  // store's index keeps them (its tick() does too).
+  const TimeMs now = clock_.now_ms();
+  const TimeMs from = window_start(calendar_.local_day(now));
+  const bool prune = !store_.shared();
   for (auto& sr : state.records) {
     auto [it, inserted] = records_.try_emplace(std::move(sr.key));
     it->second.record = std::move(sr.record);
     it->second.month = sr.month;
     if (it->second.record.last_call_id)
-      it->second.call_id_hashes.push_back(hash_call_id(*it->second.record.last_call_id));
+      it->second.call_id_hashes.push(hash_call_id(*it->second.record.last_call_id),
+                                     kCallIdsRemembered);
     const std::optional<TimeMs> due = due_time(it->second.record);
-    if (due && std::max<TimeMs>(*due, 0) <= load_now && !store_.shared() &&
+    if (prune && due && std::max<TimeMs>(*due, 0) <= now &&
         !in_ready_window(it->second.record, from)) {
-      it->second.counted_as = it->second.record.status;  // counted, not indexed
+      it->second.counted_as = it->second.record.status;
       ++count_of(counts_, it->second.record.status);
     } else {
       reindex(it);
@@ -70,7 +74,7 @@ void RedialQueue::load() {
     }
   }
   for (auto& [phone, calls] : calls_by_phone_) std::sort(calls.begin(), calls.end());
-  const TimeMs horizon = clock_.now_ms() - policy_.duplicate_window_ms;
+  const TimeMs horizon = now - policy_.duplicate_window_ms;
   std::sort(state.seen.begin(), state.seen.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
   std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
@@ -79,8 +83,7 @@ void RedialQueue::load() {
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
     if (!loaded_ids.insert(seen.key + '\n' + seen.call_id).second) continue;  // listed twice
-    auto& hashes = it->second.call_id_hashes;
-    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) remember_call_id(it->second, h);
+    if (!it->second.call_id_hashes.contains(h)) remember_call_id(it->second, h);
     // Kept for the next checkpoint even when it is the record's last_call_id (already in the
     // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
@@ -135,9 +138,7 @@ void RedialQueue::put(SlotMap::iterator it) {
 }
 
 void RedialQueue::remember_call_id(Slot& slot, std::uint64_t id_hash) {
-  slot.call_id_hashes.push_back(id_hash);
-  if (slot.call_id_hashes.size() > kCallIdsRemembered)
-    slot.call_id_hashes.erase(slot.call_id_hashes.begin());
+  slot.call_id_hashes.push(id_hash, kCallIdsRemembered);
 }
 
 void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail) {
@@ -192,9 +193,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   auto it = records_.find(key);
   if (it != records_.end()) {
     const Slot& slot = it->second;
-    bool seen = slot.record.last_call_id == r.call_id ||
-                std::find(slot.call_id_hashes.begin(), slot.call_id_hashes.end(), id_hash) !=
-                    slot.call_id_hashes.end();
+    bool seen = slot.record.last_call_id == r.call_id || slot.call_id_hashes.contains(id_hash);
     if (seen) {
       // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
       // must not end a newer dial that has no call id yet (that call may still be ringing).
@@ -275,8 +274,7 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
     TimeMs wait = policy_.wait_after_result_ms(rec.attempts);
     if (outcome_rule.kind == OutcomeRule::Kind::kSchedule) {
       // The k-th result with this outcome waits the k-th interval of its own schedule.
-      const auto k =
-          static_cast<std::size_t>(std::count(rec.outcomes.begin(), rec.outcomes.end(), r.outcome));
+      const std::size_t k = rec.outcomes.count(r.outcome);
       const auto& waits = outcome_rule.intervals_ms;
       wait = std::max(waits[std::min(k, waits.size()) - 1], policy_.min_wait_ms);
     }
@@ -496,7 +494,7 @@ void RedialQueue::for_each(
 
 void RedialQueue::for_each_in_month(
     MonthId month, const std::function<void(const std::string&, const LeadRecord&)>& fn) const {
-  std::vector<const std::pair<const std::string, Slot>*> entries;
+  std::vector<const SlotMap::value_type*> entries;
   for (const auto& entry : records_)
     if (entry.second.month == month) entries.push_back(&entry);
   std::sort(entries.begin(), entries.end(),

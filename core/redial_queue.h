@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/business_calendar.h"
+#include "core/call_id_hashes.h"
 #include "core/call_result.h"
 #include "core/calling_rules.h"
 #include "core/clock.h"
@@ -155,12 +156,13 @@ class RedialQueue final : private RecordSource {
   }
 
  private:
+  // Members ordered for size: one Slot per lead.
   struct Slot {
     LeadRecord record;
+    TimeMs indexed_due = -1;      // position in ready_index_, -1 when not indexed
+    CallIdHashes call_id_hashes;  // call ids recorded since load, for duplicates
     MonthId month = 0;
-    TimeMs indexed_due = -1;                    // position in ready_index_, -1 when not indexed
-    std::optional<LeadStatus> counted_as;       // the status counts_ holds this record under
-    std::vector<std::uint64_t> call_id_hashes;  // call ids recorded since load, for duplicates
+    std::optional<LeadStatus> counted_as;  // the status counts_ holds this record under
   };
   using SlotMap = std::unordered_map<std::string, Slot>;
   // Index entries point at the record's map entry (stable: the map is node-based), so a scan
