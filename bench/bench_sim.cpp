@@ -44,8 +44,8 @@ void BM_SimRandom(benchmark::State& state) {
 void register_sim_benchmarks(const std::vector<std::size_t>& sizes) {
   // Three days at each size up to 10k leads. Each injected restart rebuilds the queue from the
   // store, so a run's cost grows with leads x restarts; the 30-day, 100k-lead run takes
-  // ~170 s of CPU here (200 s before branch perf-sim, same session) and is registered only with
-  // REDIAL_BENCH_SIM_100K=1 (docs/performance.md, 5; docs/perf-sim-notes.md).
+  // ~145 s of CPU here (200 s before this round, same session) and is registered only with
+  // REDIAL_BENCH_SIM_100K=1 (docs/performance.md, 5).
   for (std::size_t n : sizes) {
     if (n > 10000) continue;
     benchmark::RegisterBenchmark("events/sim_random", BM_SimRandom)
