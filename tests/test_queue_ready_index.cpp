@@ -44,20 +44,26 @@ std::vector<std::pair<TimeMs, std::string>> as_pairs(const std::vector<ReadyLead
 }
 
 // Yesterday: three leads left pending (due yesterday), one rescheduled to today 11:00, one
-// completed. Today 09:00: two new leads. Then the process restarts at today 09:30.
+// completed. Today 09:00: two new leads. The clock is left at today 09:30.
+// REQUIRES: f starts at yesterday 14:00 (ny(2025, 12, 1, 14, 0)).
+void deliver_two_days(QueueFixture& f) {
+  f.deliver(result("old1", "5550000001", "VOICEMAIL", "o1"));
+  f.deliver(result("old2", "5550000002", "NO_ANSWER", "o2"));
+  f.deliver(result("old3", "5550000003", "BUSY", "o3"));
+  CallResult cb = result("oldcb", "5550000004", "CALL_BACK_SCHEDULED", "o4");
+  cb.scheduled_callback_time = ny(2025, 12, 2, 11, 0);
+  f.deliver(cb);
+  f.deliver(result("olddone", "5550000005", "TRANSFERRED", "o5"));
+  f.clock.set(ny(2025, 12, 2, 9, 0));
+  f.deliver(result("new1", "5550000011", "VOICEMAIL", "n1"));
+  f.deliver(result("new2", "5550000012", "NO_ANSWER", "n2"));
+  f.clock.set(ny(2025, 12, 2, 9, 30));
+}
+
+// The two days above, then the process restarts at today 09:30.
 struct TwoDays {
   explicit TwoDays(RedialPolicy p = {}) : policy(p), f(ny(2025, 12, 1, 14, 0), p) {
-    f.deliver(result("old1", "5550000001", "VOICEMAIL", "o1"));
-    f.deliver(result("old2", "5550000002", "NO_ANSWER", "o2"));
-    f.deliver(result("old3", "5550000003", "BUSY", "o3"));
-    CallResult cb = result("oldcb", "5550000004", "CALL_BACK_SCHEDULED", "o4");
-    cb.scheduled_callback_time = ny(2025, 12, 2, 11, 0);
-    f.deliver(cb);
-    f.deliver(result("olddone", "5550000005", "TRANSFERRED", "o5"));
-    f.clock.set(ny(2025, 12, 2, 9, 0));
-    f.deliver(result("new1", "5550000011", "VOICEMAIL", "n1"));
-    f.deliver(result("new2", "5550000012", "NO_ANSWER", "n2"));
-    f.clock.set(ny(2025, 12, 2, 9, 30));
+    deliver_two_days(f);
     f.restart(p);
   }
   RedialPolicy policy;
@@ -91,17 +97,7 @@ TEST_CASE("a just-loaded queue's ready() is the four filters over every record")
 TEST_CASE("a just-loaded queue dials what a queue that kept running dials") {
   TwoDays loaded;                             // restarted at 09:30
   QueueFixture kept(ny(2025, 12, 1, 14, 0));  // the same results, no restart
-  kept.deliver(result("old1", "5550000001", "VOICEMAIL", "o1"));
-  kept.deliver(result("old2", "5550000002", "NO_ANSWER", "o2"));
-  kept.deliver(result("old3", "5550000003", "BUSY", "o3"));
-  CallResult cb = result("oldcb", "5550000004", "CALL_BACK_SCHEDULED", "o4");
-  cb.scheduled_callback_time = ny(2025, 12, 2, 11, 0);
-  kept.deliver(cb);
-  kept.deliver(result("olddone", "5550000005", "TRANSFERRED", "o5"));
-  kept.clock.set(ny(2025, 12, 2, 9, 0));
-  kept.deliver(result("new1", "5550000011", "VOICEMAIL", "n1"));
-  kept.deliver(result("new2", "5550000012", "NO_ANSWER", "n2"));
-  kept.clock.set(ny(2025, 12, 2, 9, 30));
+  deliver_two_days(kept);
   for (auto [hh, mm] : {std::pair{9, 30}, {11, 0}, {11, 5}}) {
     INFO(hh << ":" << mm);
     const TimeMs t = ny(2025, 12, 2, hh, mm);
