@@ -64,7 +64,7 @@ class MonthStore final : public Store {
   std::unique_ptr<WritableFile> journal_;
   std::uint64_t journal_bytes_ = 0;
   std::uint64_t journal_bytes_after_checkpoint_ = 0;  // 0 until this process checkpoints
-  std::string pending_;             // appended, not yet written
+  std::string pending_;                               // appended, not yet written
   std::set<MonthId> dirty_months_;  // months with changes not yet in their snapshot
   std::set<MonthId> known_months_;
   std::map<MonthId, std::uint64_t> month_bytes_;  // each month file's size, as read or written

@@ -34,7 +34,8 @@ constexpr int kReloadStore = -1;
 // Month files in data_dir (the default), or PostgreSQL for several runners (docs/scaling.md).
 std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs) {
   if (!s.store.empty()) return std::make_unique<PgStore>(PgStoreOptions{s.store, "", s.lease_ms});
-  return std::make_unique<MonthStore>(MonthStoreOptions{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs});
+  return std::make_unique<MonthStore>(
+      MonthStoreOptions{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs});
 }
 
 // How long a failed App keeps answering 503 before the reload: nothing at a first fault, then
