@@ -52,12 +52,6 @@ void assign_text(value v, const char* field, std::string& out) {
     out = text_field_slow(v, field);
 }
 
-std::string text_field(value v, const char* field) {
-  std::string out;
-  assign_text(v, field, out);
-  return out;
-}
-
 std::optional<std::string> optional_text(value v, const char* field) {
   std::string_view sv;
   if (v.get_string().get(sv) == simdjson::SUCCESS) return std::string(sv);
@@ -128,15 +122,11 @@ Field field_named(std::string_view k) {
   return Field::kUnknown;
 }
 
-// The field a key names. The raw key is compared first (no unescaping; `expected` is where the
-// writer's order says it should be); a key that matches no name raw may still name one once
-// unescaped, so it is unescaped before it counts as unknown.
+// The field a key names. The raw key is compared with the name the writer's order puts next
+// (`expected`), without unescaping; any other key is unescaped and looked up among all names.
 Field classify(simdjson::ondemand::field& field, std::size_t expected) {
-  simdjson::ondemand::raw_json_string raw = field.key();
-  if (expected < kFieldCount && raw.unsafe_is_equal(kFieldNames[expected]))
+  if (expected < kFieldCount && field.key().unsafe_is_equal(kFieldNames[expected]))
     return static_cast<Field>(expected);
-  for (std::size_t i = 0; i < kFieldCount; ++i)
-    if (raw.unsafe_is_equal(kFieldNames[i])) return static_cast<Field>(i);
   return field_named(field.unescaped_key());
 }
 
@@ -190,7 +180,11 @@ void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
         if (v.type() != json_type::array) throw InputError("outcomes", "expected an array");
         for (auto item : v.get_array()) {
           value iv = item.value();
-          r.outcomes.push_back(text_field(iv, "outcomes"));
+          std::string_view sv;
+          if (iv.get_string().get(sv) == simdjson::SUCCESS)
+            r.outcomes.push_back(sv);  // interned straight from the parser's buffer
+          else
+            r.outcomes.push_back(text_field_slow(iv, "outcomes"));
         }
         break;
       case Field::kLastOutcome:
