@@ -5,8 +5,6 @@
 # (.ci/run, stage "package"); ./scripts/test.sh never does. Usage: ./scripts/test-package.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
-source scripts/build-env.sh
 BUILD_DIR=${BUILD_DIR:-build-pkg}
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -18,13 +16,9 @@ fail() {
 }
 step() { echo "--- test-package: $*"; }
 
-# ---- build: the three programs only, with the flags of build/ so ccache reuses its objects ----
+# ---- build (scripts/build-package.sh: the three programs, build/'s flags, ccache) ----
 step "build ($BUILD_DIR)"
-cmake -S . -B "$BUILD_DIR" "${CMAKE_LAUNCHER_ARGS[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DREDIAL_BUILD_BENCH=OFF -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target redial-runner redial-sim bland-emulator
-rm -f "$BUILD_DIR"/redial*.deb
-(cd "$BUILD_DIR" && cpack -G DEB >/dev/null)
+BUILD_DIR=$BUILD_DIR ./scripts/build-package.sh >/dev/null
 version=$(sed -n 's/^project(redial VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 arch=$(dpkg --print-architecture)
 deb="$BUILD_DIR/redial_${version}_${arch}.deb"
