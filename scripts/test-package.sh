@@ -14,7 +14,7 @@ fail() {
   echo "test-package: FAIL: $*" >&2
   exit 1
 }
-step() { echo "--- test-package: $*"; }
+step() { echo "--- test-package: [$((SECONDS - t0)) s] $*"; }
 
 # ---- build (scripts/build-package.sh: the three programs, build/'s flags, ccache) ----
 step "build ($BUILD_DIR)"
@@ -139,6 +139,18 @@ marker=/var/lib/redial/redial-queue/redial-queue_2026-01.json
 echo '{}' | as_service sh -c "cat > $marker" || fail "the redial user cannot write $marker"
 marker_sum=$(sha256sum $marker)
 token_sum=$(sha256sum $token)
+
+# ---- upgrade (the same package again: postinst runs with the old version): edits and data kept ----
+step "dpkg -i again (upgrade)"
+echo "REDIAL_LOG_LEVEL=debug" | $SUDO tee -a /etc/redial/redial.env >/dev/null
+env_sum=$(sha256sum /etc/redial/redial.env)
+$SUDO dpkg -i --force-confold "$deb"
+[ "$(sha256sum /etc/redial/redial.env)" = "$env_sum" ] || fail "the upgrade replaced the edited conffile"
+[ "$(stat -c %U:%G:%a /etc/redial/redial.env)" = root:redial:640 ] &&
+  [ "$(stat -c %U:%G:%a /var/lib/redial)" = redial:redial:750 ] ||
+  fail "the upgrade changed the modes of /etc/redial/redial.env or /var/lib/redial"
+[ "$(sha256sum $marker)" = "$marker_sum" ] && [ "$(sha256sum $token)" = "$token_sum" ] ||
+  fail "the upgrade changed the data in /var/lib/redial"
 
 # ---- remove: programs gone, data, configuration and user kept ----
 step "dpkg -r"
