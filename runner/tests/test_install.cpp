@@ -33,7 +33,7 @@ fs::path make_prefix(const std::string& name, bool with_tables) {
 
 }  // namespace
 
-TEST_CASE("--version prints the name and the project version, and needs no other setting") {
+TEST_CASE("the version flag prints the name and the project version, and needs no other setting") {
   // No BLAND_API_KEY: --version must not validate the settings.
   ParseOutcome out = parse_settings({"--version"}, no_env());
   CHECK_FALSE(out.settings.has_value());
