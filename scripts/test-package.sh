@@ -111,9 +111,15 @@ set +e
 out=$(check_config "${cfg[@]}" 2>&1)
 rc=$?
 set -e
-restore_table
 [ $rc -eq 2 ] && grep -q "$rules/nanp_area_codes.csv" <<<"$out" ||
   fail "a missing $rules/nanp_area_codes.csv gave exit $rc: $out"
+# The installed simulator reads the same tables: it fails without them and passes with them.
+scenario=scenarios/01-seed-worked-cycle.json
+if out=$(/usr/bin/redial-sim $scenario 2>&1) || ! grep -q "$rules/nanp_area_codes.csv" <<<"$out"; then
+  fail "the installed redial-sim did not look for $rules/nanp_area_codes.csv: $out"
+fi
+restore_table
+out=$(/usr/bin/redial-sim $scenario 2>&1) || fail "the installed redial-sim failed $scenario: $out"
 
 step "the installed runner serves /healthz and writes its data in /var/lib/redial"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
