@@ -46,13 +46,13 @@ TEST_CASE("an installed binary finds the tables in PREFIX/share/redial/rules") {
   fs::path prefix = make_prefix("installed", true);
   std::string found = rules_dir_beside((prefix / "bin/redial-runner").string(), "/src/rules");
   CHECK(found == (prefix / "share/redial/rules").string());
-  fs::remove_all(prefix);
+  fs::remove_all(prefix.parent_path());
 }
 
 TEST_CASE("a binary without share/redial/rules beside it falls back to the source tree's") {
   fs::path prefix = make_prefix("build-tree", false);
   CHECK(rules_dir_beside((prefix / "bin/redial-runner").string(), "/src/rules") == "/src/rules");
-  fs::remove_all(prefix);
+  fs::remove_all(prefix.parent_path());
 }
 
 TEST_CASE("an installed rules folder with a table missing is still the one used") {
@@ -61,7 +61,7 @@ TEST_CASE("an installed rules folder with a table missing is still the one used"
   fs::create_directories(prefix / "share/redial/rules");
   std::string found = rules_dir_beside((prefix / "bin/redial-runner").string(), "/src/rules");
   CHECK(found == (prefix / "share/redial/rules").string());
-  fs::remove_all(prefix);
+  fs::remove_all(prefix.parent_path());
 }
 
 TEST_CASE("the test binary, in the build tree, reads the source tree's tables") {
