@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -123,7 +124,23 @@ std::optional<DayWindow> day_window(const Line& l, std::size_t i, const std::str
 
 }  // namespace
 
-std::string default_rules_dir() { return REDIAL_RULES_DIR; }
+std::string rules_dir_beside(const std::string& exe_path, const std::string& fallback) {
+  // Matches core/CMakeLists.txt's install(DIRECTORY rules/ DESTINATION share/redial/rules) with
+  // the binaries in PREFIX/bin, so a relocated prefix works too.
+  namespace fs = std::filesystem;
+  fs::path dir = (fs::path(exe_path).parent_path() / "../share/redial/rules").lexically_normal();
+  // The folder decides, not its files: a package with a table missing reports that path.
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return dir.string();
+  return fallback;
+}
+
+std::string default_rules_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return REDIAL_RULES_DIR;
+  return rules_dir_beside(exe.string(), REDIAL_RULES_DIR);
+}
 
 // ---- area codes ----
 

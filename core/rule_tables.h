@@ -94,7 +94,12 @@ class HolidayCalendar {
   std::vector<Rule> rules_;
 };
 
-// The directory the rule tables were installed in (compile-time default of rules_dir).
+// The default of rules_dir: the tables installed beside the running binary
+// (PREFIX/bin/x -> PREFIX/share/redial/rules, e.g. /usr/share/redial/rules from the package),
+// else the source tree's rules/ (compile-time path) for a binary in the build tree.
 std::string default_rules_dir();
+
+// EXE_DIR/../share/redial/rules when that folder exists, else fallback.
+std::string rules_dir_beside(const std::string& exe_path, const std::string& fallback);
 
 }  // namespace redial

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "core/rule_tables.h"
 #include "pg/store_migration.h"
 #include "runner/app.h"
 #include "runner/logging.h"
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
   }
   if (parsed.check_only) {
     std::cout << "redial-runner: settings are valid\n";
+    // Which tables were read: the package's /usr/share/redial/rules, or the source tree's.
+    const std::string& dir = parsed.settings->policy.rules_dir;
+    std::cout << "redial-runner: calling-rule tables in "
+              << (dir.empty() ? redial::default_rules_dir() : dir) << "\n";
     return 0;
   }
   try {

@@ -148,6 +148,7 @@ std::string label(const std::string& name) {
 po::options_description describe() {
   po::options_description desc("redial-runner settings (flag, environment variable, default)");
   desc.add_options()("help,h", "Print this help and exit")(
+      "version", "Print the program's name and version and exit")(
       "check-config", "Validate the settings (flags, environment, config file) and exit")(
       "config", po::value<std::string>()->value_name("FILE"),
       "Config file of 'name = value' lines (names as the flags, without --)");
@@ -449,6 +450,11 @@ std::string settings_help() {
   return ss.str();
 }
 
+#ifndef REDIAL_VERSION
+#error "REDIAL_VERSION (the CMake project version) must be defined"
+#endif
+std::string version_text() { return std::string("redial-runner ") + REDIAL_VERSION + "\n"; }
+
 ParseOutcome parse_settings(const std::vector<std::string>& args, const EnvLookup& env) {
   po::options_description desc = describe();
   po::variables_map vm;
@@ -468,6 +474,7 @@ ParseOutcome parse_settings(const std::vector<std::string>& args, const EnvLooku
     }
     po::store(from_env, vm);
     if (vm.count("help")) return ParseOutcome{std::nullopt, settings_help()};
+    if (vm.count("version")) return ParseOutcome{std::nullopt, version_text()};
     if (vm.count("config")) {
       std::string file = vm["config"].as<std::string>();
       std::ifstream in(file);

@@ -80,7 +80,7 @@ EnvLookup process_environment();
 
 struct ParseOutcome {
   std::optional<Settings> settings;  // nullopt when --help or --version was asked for
-  std::string help_text;             // set for --help
+  std::string help_text;             // set for --help, and for --version (version_text())
   bool check_only = false;           // --check-config: validate the settings, then exit
 };
 
@@ -89,5 +89,8 @@ ParseOutcome parse_settings(const std::vector<std::string>& args, const EnvLooku
 
 // The --help text: every setting, its environment variable and its default.
 std::string settings_help();
+
+// The --version text: "redial-runner X.Y.Z\n", the CMake project version.
+std::string version_text();
 
 }  // namespace redial::runner

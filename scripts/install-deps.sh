@@ -10,6 +10,7 @@ PACKAGES=(
   curl wrk python3
   libpqxx-dev postgresql  # the PostgreSQL store; its tests start a throwaway server
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes
+  lintian  # scripts/test-package.sh: checks the Debian packages
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
