@@ -21,6 +21,7 @@ struct PgStore::Db {
   std::unique_ptr<pqxx::work> txn;  // open between the first change and sync()
   std::set<std::string> locked;     // leads this transaction locked (lock_lead or a write)
   std::set<std::string> stubs;      // leads it created as placeholders, not yet written
+  std::size_t key_locks = 0;        // advisory locks it holds (one per lead it created)
   pqxx::work& work() {
     if (!txn) txn = std::make_unique<pqxx::work>(conn);
     return *txn;
@@ -29,6 +30,7 @@ struct PgStore::Db {
     txn.reset();  // rolls back unless committed
     locked.clear();
     stubs.clear();
+    key_locks = 0;
   }
 };
 
@@ -50,6 +52,8 @@ std::string lease_phone(const std::string& key, const LeadRecord& r) {
     return "!" + key;
   }
 }
+
+constexpr std::size_t kMaxKeyLocks = 1000;  // see lock_lead
 
 std::string default_owner() {
   char host[256] = {};
@@ -307,6 +311,9 @@ std::optional<StoredRecord> PgStore::lock_lead(const std::string& key) {
   try {
     Db& d = db();
     if (d.stubs.count(key)) return std::nullopt;  // created by this transaction, not written
+    // Advisory locks share the server's lock table (about max_locks_per_transaction x
+    // max_connections entries): a bulk enqueue of new leads commits every kMaxKeyLocks.
+    if (d.key_locks >= kMaxKeyLocks) sync();
     const bool held_nothing = !d.txn;
     auto r = d.work().exec_prepared(pg::kTryLockLead, key);
     if (r[0][0].is_null() && !r[0][2].as<bool>()) {
@@ -317,6 +324,7 @@ std::optional<StoredRecord> PgStore::lock_lead(const std::string& key) {
     d.locked.insert(key);
     if (r[0][2].as<bool>()) {
       d.stubs.insert(key);
+      ++d.key_locks;
       return std::nullopt;
     }
     if (r[0][0].is_null()) return std::nullopt;  // deleted meanwhile (another's retention)

@@ -103,7 +103,7 @@ TEST_CASE("pg locking: a tick's change to a lead another runner changed after th
   CHECK_THROWS_AS(a.append(stale), StoreError);
   // The transaction was rolled back: the sync that would acknowledge its changes fails too.
   CHECK_THROWS_AS(a.sync(), StoreError);
-  a.sync();  // reported once; nothing is open now
+  a.sync();                                                 // reported once; nothing is open now
   CHECK(pg_count(url, "SELECT attempts FROM leads") == 2);  // B's result stays
   // Unchanged since the claim (the failed tick's lease has expired): the tick's write goes through.
   claimed = a.claim_due(ClaimQuery{kT0 + kLeaseMs, 0, 8, 100, 0});
@@ -114,4 +114,20 @@ TEST_CASE("pg locking: a tick's change to a lead another runner changed after th
   a.release_undialed();
   a.sync();
   CHECK(pg_count(url, "SELECT due_at FROM leads") == kT0 + 60'000);
+}
+
+TEST_CASE("pg locking: a bulk creation of leads holds at most 1000 key locks at a time") {
+  const std::string url = fresh_pg_database("redial_t_lock_bulk");
+  PgStore a({url, "A", kLeaseMs});
+  // Each new lead holds an advisory lock until its commit, and the server's lock table is
+  // shared and bounded (about max_locks_per_transaction x max_connections): a bulk enqueue of
+  // 10k new leads must not fill it, so the store commits every 1000 creations.
+  constexpr int kLeads = 2500;
+  for (int k = 0; k < kLeads; ++k) apply_one(a, "B" + std::to_string(k) + "_5550000001");
+  const long held = pg_count(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
+  CHECK(held > 0);
+  CHECK(held <= 1000);
+  CHECK(pg_count(url, "SELECT count(*) FROM leads") == 2000);  // two commits so far
+  a.sync();
+  CHECK(pg_count(url, "SELECT count(*) FROM leads") == kLeads);
 }
