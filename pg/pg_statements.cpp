@@ -22,6 +22,17 @@ void prepare_statements(pqxx::connection& conn) {
       " EXCLUDED.phone, status = EXCLUDED.status, attempts = EXCLUDED.attempts, due_at ="
       " EXCLUDED.due_at, created_at = EXCLUDED.created_at, updated_at ="
       " EXCLUDED.updated_at, record = EXCLUDED.record, changed_xid = pg_current_xact_id()");
+  // The same for many rows at once: one array per column (text literals), in key order; a NULL
+  // due_at is a closed lead. The rows are this transaction's, locked or created.
+  conn.prepare(
+      kPutMany,
+      "INSERT INTO leads (key, month, phone, status, attempts, due_at, created_at,"
+      " updated_at, record) SELECT * FROM unnest($1::text[], $2::integer[], $3::text[],"
+      " $4::text[], $5::integer[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])"
+      " ON CONFLICT (key) DO UPDATE SET month = EXCLUDED.month, phone = EXCLUDED.phone,"
+      " status = EXCLUDED.status, attempts = EXCLUDED.attempts, due_at ="
+      " EXCLUDED.due_at, created_at = EXCLUDED.created_at, updated_at ="
+      " EXCLUDED.updated_at, record = EXCLUDED.record, changed_xid = pg_current_xact_id()");
   // A tick's change to a lead it claimed (read at the claim, not locked since): written only if
   // no other transaction wrote the row since ($11: the changed_xid the claim read).
   conn.prepare(kPutClaimed,

@@ -7,6 +7,7 @@ namespace redial::pg {
 
 // Statement names, for pqxx::transaction_base::exec_prepared.
 inline constexpr const char* kPut = "redial_put";                 // upsert a lead row
+inline constexpr const char* kPutMany = "redial_put_many";        // upsert many, from arrays
 inline constexpr const char* kPutClaimed = "redial_put_claimed";  // update unless changed
 inline constexpr const char* kTryLockLead = "redial_try_lock";    // lock or create, no wait
 inline constexpr const char* kWaitKey = "redial_wait_key";        // the key's creation lock

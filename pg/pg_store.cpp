@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <pqxx/pqxx>
 #include <random>
 
@@ -22,6 +23,9 @@ struct PgStore::Db {
   std::set<std::string> locked;     // leads this transaction locked (lock_lead or a write)
   std::set<std::string> stubs;      // leads it created as placeholders, not yet written
   std::size_t key_locks = 0;        // advisory locks it holds (one per lead it created)
+  // Writes of leads this transaction holds, by key: one multi-row upsert before the commit (or
+  // before a statement that reads those rows). Array literals, one per column (kPutMany).
+  std::map<std::string, std::array<std::string, 9>> puts;
   pqxx::work& work() {
     if (!txn) txn = std::make_unique<pqxx::work>(conn);
     return *txn;
@@ -31,6 +35,7 @@ struct PgStore::Db {
     locked.clear();
     stubs.clear();
     key_locks = 0;
+    puts.clear();
   }
 };
 
@@ -51,6 +56,22 @@ std::string lease_phone(const std::string& key, const LeadRecord& r) {
   } catch (const InputError&) {
     return "!" + key;
   }
+}
+
+// Appends one element to a PostgreSQL array literal: quoted, with '\\' and '"' escaped (pqxx 6
+// writes no arrays); an empty value is NULL when null_if_empty.
+void append_array_element(std::string& out, const std::string& v, bool null_if_empty) {
+  out += out.size() > 1 ? "," : "";
+  if (null_if_empty && v.empty()) {
+    out += "NULL";
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  out += '"';
 }
 
 constexpr std::size_t kMaxKeyLocks = 1000;  // see lock_lead
@@ -177,6 +198,17 @@ void PgStore::write_record(const RecordPut& put) {
                        " was changed by another runner after this tick claimed it; the tick is "
                        "undone and the store reloaded");
     claimed_xid_.erase(claimed);
+  } else if (d.locked.count(put.key)) {
+    // Held by this transaction: no one else writes it before the commit; written with the rest.
+    d.puts[put.key] = {put.key,
+                       std::to_string(put.month),
+                       phone,
+                       status,
+                       std::to_string(put.record.attempts),
+                       due ? std::to_string(*due) : std::string(),
+                       std::to_string(put.record.created_at),
+                       std::to_string(put.record.updated_at),
+                       std::move(json)};
   } else {
     w.exec_prepared(pg::kPut, put.key, put.month, phone, status, put.record.attempts,
                     due.has_value(), due.value_or(0), put.record.created_at, put.record.updated_at,
@@ -184,6 +216,20 @@ void PgStore::write_record(const RecordPut& put) {
   }
   d.locked.insert(put.key);
   d.stubs.erase(put.key);
+}
+
+void PgStore::flush_puts() {
+  Db& d = db();
+  if (d.puts.empty()) return;
+  std::array<std::string, 9> columns;
+  for (auto& c : columns) c = "{";
+  for (const auto& [key, row] : d.puts)  // key order
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      append_array_element(columns[i], row[i], i == 5);
+  for (auto& c : columns) c += "}";
+  d.puts.clear();
+  d.work().exec_prepared(pg::kPutMany, columns[0], columns[1], columns[2], columns[3], columns[4],
+                         columns[5], columns[6], columns[7], columns[8]);
 }
 
 void PgStore::sync() {
@@ -200,6 +246,7 @@ void PgStore::sync() {
   try {
     // Placeholders of leads that were locked but never written (a duplicate, a stop of an
     // unknown lead) are not committed.
+    flush_puts();
     for (const std::string& key : db_->stubs) db_->txn->exec_prepared(pg::kDropStub, key);
     db_->txn->commit();
     db_->end();
@@ -211,6 +258,7 @@ void PgStore::sync() {
 std::vector<MonthId> PgStore::drop_months_before(MonthId first_kept) {
   std::vector<MonthId> dropped;
   try {
+    flush_puts();
     pqxx::work& w = db_->work();
     auto r = w.exec_params(
         "WITH gone AS (DELETE FROM leads WHERE month < $1 RETURNING month)"
@@ -311,6 +359,7 @@ std::optional<StoredRecord> PgStore::lock_lead(const std::string& key) {
   try {
     Db& d = db();
     if (d.stubs.count(key)) return std::nullopt;  // created by this transaction, not written
+    if (d.puts.count(key)) flush_puts();          // read below: the row must be as written
     // Advisory locks share the server's lock table (about max_locks_per_transaction x
     // max_connections entries): a bulk enqueue of new leads commits every kMaxKeyLocks.
     if (d.key_locks >= kMaxKeyLocks) sync();

@@ -60,6 +60,7 @@ class PgStore final : public Store, public SharedStore {
   Db& db() { return *db_; }
   [[noreturn]] void fail(const std::string& what, const std::exception& e);
   void write_record(const RecordPut& put);
+  void flush_puts();  // the transaction's buffered lead writes, as one statement
 
   PgStoreOptions options_;
   std::unique_ptr<Db> db_;
