@@ -8,8 +8,8 @@ each of a batch of NEW leads (the lead's row does not exist yet), the same for l
 earlier rounds, and for some leads the SAME call id to two runners. The runners' lists are in
 the same order, shuffled within small windows, so a group commit holds leads in an order the
 other runners do not share. In the middle round one runner is SIGKILLed while its batch is in
-flight, then started again; what it did not answer is sent again to another runner (as Bland
-redelivers). Every result of round k carries the outcome ROUND_k.
+flight (half of its results answered), then started again; what it did not answer is sent again
+to another runner (as Bland redelivers). Every result of round k carries the outcome ROUND_k.
 
 Afterwards, for every lead: attempts (column and record) equal the distinct call ids recorded
 for it, every call id answered 200 is among them, none is unknown, the outcomes are as many and
@@ -47,6 +47,7 @@ class Sender:
     def __init__(self, base, answers, lock):
         self.host, self.port = base.split("//")[1].split(":")
         self.answers, self.lock = answers, lock
+        self.answered = 0  # jobs of this sender answered so far
 
     def post(self, conn, job):
         lead, call_id, rnd = job
@@ -63,6 +64,7 @@ class Sender:
                 return False
             with self.lock:
                 self.answers.append((job, r.status, text))
+                self.answered += r.status != 503
             if r.status != 503:
                 return True
             time.sleep(0.05)  # a 503 is retried, as Bland does
@@ -152,12 +154,14 @@ def main():
             kill = rnd == (a.rounds + 1) // 2 and not a.no_kill
             go = threading.Barrier(n * THREADS_PER_RUNNER + 1)
             cut = []
-            threads = []
+            threads, senders = [], [Sender(b, answers, lock) for b in bases]
             for i in range(n):
-                threads += Sender(bases[i], answers, lock).run(lists[i], cut, go)
+                threads += senders[i].run(lists[i], cut, go)
             go.wait()
             if kill:
-                time.sleep(0.15)  # mid-batch: some answered, some in flight, some not sent
+                # Mid-batch: half of its results answered, some in flight, the rest not sent.
+                while senders[n - 1].answered < len(lists[n - 1]) // 2:
+                    time.sleep(0.002)
                 procs.stop(f"runner{n - 1}", signal.SIGKILL, 10)
             for t in threads:
                 t.join()
@@ -169,6 +173,7 @@ def main():
                 for t in Sender(bases[0], answers, lock).run(
                         cut, done, threading.Barrier(THREADS_PER_RUNNER)):
                     t.join()
+                check(cut, f"the SIGKILL cut results in flight or not sent ({len(cut)})")
                 check(not done, f"every cut result answered on resend ({len(done)} left)")
                 start(n - 1)
             else:
