@@ -9,7 +9,8 @@ local threads = {}
 
 function setup(thread)
   thread:set("tid", #threads)
-  thread:set("nonce", os.time())
+  -- REDIAL_WRK_NONCE: distinct call ids when several wrk run at once (bench/pg_runners.sh).
+  thread:set("nonce", tonumber(os.getenv("REDIAL_WRK_NONCE") or "") or os.time())
   table.insert(threads, thread)
 end
 

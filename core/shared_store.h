@@ -49,6 +49,9 @@ class SharedStore {
   // Gives back the leases of the last claim_due that no CallStarted turned into a call lease.
   virtual void release_undialed() = 0;
   // Locks the lead's row until the next sync; returns its current record (nullopt: none).
+  // A lead that does not exist is locked too (no other runner can create it until the sync),
+  // so the record the caller writes is built on the newest one. May commit this runner's
+  // earlier changes first (a sync) rather than wait for a lock while holding others.
   virtual std::optional<StoredRecord> lock_lead(const std::string& key) = 0;
   // Commits this runner's changes (a sync), then returns the records that any runner changed
   // since the previous call (the first call: since load()); a record may come back again.

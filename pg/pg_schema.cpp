@@ -55,6 +55,14 @@ CREATE INDEX call_ids_lead ON call_ids (lead_key);
 ALTER TABLE leads ADD COLUMN changed_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX leads_changed ON leads (changed_xid);
 )sql"},
+    // Every result rewrites its lead's row and inserts a call id: each index on them is one more
+    // write per result. leads_month served only the hourly retention (a sequential scan is fine
+    // there) and call_ids_lead no query at all (retention's anti-join reads call_ids whole).
+    {3, "drop the indexes results do not need",
+     R"sql(
+DROP INDEX leads_month;
+DROP INDEX call_ids_lead;
+)sql"},
 };
 
 constexpr long kMigrationLock = 7291508;  // pg_advisory_xact_lock key of redial's migrations

@@ -6,6 +6,7 @@
 // transaction as they are appended; sync() commits it, so a result is acknowledged only after
 // its COMMIT returned.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -58,11 +59,16 @@ class PgStore final : public Store, public SharedStore {
   struct Db;  // the connection and the open transaction (pqxx stays out of this header)
   Db& db() { return *db_; }
   [[noreturn]] void fail(const std::string& what, const std::exception& e);
+  void write_record(const RecordPut& put);
+  void flush_puts();  // the transaction's buffered lead writes, as one statement
 
   PgStoreOptions options_;
   std::unique_ptr<Db> db_;
   std::set<std::string> undialed_;  // phones leased by the last claim_due and not dialed yet
   std::string seen_xmin_ = "0";     // changed_records(): rows written by ids below it were read
+  // The leads the last claim_due read, with the changed_xid it read (until the tick's sync).
+  std::map<std::string, std::string> claimed_xid_;
+  std::string rolled_back_;  // why the open transaction was rolled back; the next sync throws
 };
 
 }  // namespace redial

@@ -41,8 +41,8 @@ TEST_CASE("pg store: migrations are applied once and a restart changes nothing")
   const std::string url = fresh_pg_database("redial_t_migrate");
   { PgStore a({url, "A", kLeaseMs}); }
   { PgStore b({url, "B", kLeaseMs}); }
-  CHECK(pg_count(url, "SELECT count(*) FROM schema_migrations") == 2);
-  CHECK(pg_count(url, "SELECT max(version) FROM schema_migrations") == 2);
+  CHECK(pg_count(url, "SELECT count(*) FROM schema_migrations") == 3);
+  CHECK(pg_count(url, "SELECT max(version) FROM schema_migrations") == 3);
   CHECK(pg_count(url,
                  "SELECT count(*) FROM information_schema.tables WHERE table_name IN "
                  "('leads', 'phone_leases', 'call_ids')") == 3);

@@ -69,7 +69,7 @@ def main():
         for i in range(n):
             wait_for(lambda: http("GET", bases[i] + "/healthz")[0] == 200, 15, f"runner{i} up")
         version = psql(url, "SELECT max(version) FROM schema_migrations")[0][0]
-        check(version == "2", f"{n} runners started at once migrated the schema once (v{version})")
+        check(version == "3", f"{n} runners started at once migrated the schema once (v{version})")
 
         print(f"[1] {a.leads} leads queued through the {n} runners' admin APIs")
         # Every tenth lead shares its number with the lead before it.
