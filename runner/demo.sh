@@ -43,15 +43,17 @@ cat >"$WORK/outcomes.json" <<'EOF'
   "1008": ["VOICEMAIL"]
 }}
 EOF
+# No `state` on the demo leads: a state puts the lead-local calling window in that state's zone,
+# where it may be night now; without one the window follows the business zone chosen below.
 cat >"$WORK/leads.json" <<'EOF'
 [
-  {"lead_id": "1001", "phone_number": "+15550101001", "list_id": "DEMO", "first_name": "Ada", "state": "FL"},
-  {"lead_id": "1002", "phone_number": "(555) 010-1002", "list_id": "DEMO", "first_name": "Ben", "state": "GA"},
-  {"lead_id": "1003", "phone_number": "555.010.1003", "list_id": "DEMO", "first_name": "Cy", "state": "NY"},
-  {"lead_id": "1004", "phone_number": "1-555-010-1004", "list_id": "DEMO", "first_name": "Di", "state": "TX"},
-  {"lead_id": "1005", "phone_number": "+1 555 010 1005", "list_id": "DEMO", "first_name": "Ed", "state": "CA"},
-  {"lead_id": "1006", "phone_number": "+15550101006", "list_id": "DEMO", "first_name": "Fay", "state": "OH"},
-  {"lead_id": "1007", "phone_number": "+15550101007", "list_id": "DEMO", "first_name": "Gus", "state": "PA"}
+  {"lead_id": "1001", "phone_number": "+15550101001", "list_id": "DEMO", "first_name": "Ada"},
+  {"lead_id": "1002", "phone_number": "(555) 010-1002", "list_id": "DEMO", "first_name": "Ben"},
+  {"lead_id": "1003", "phone_number": "555.010.1003", "list_id": "DEMO", "first_name": "Cy"},
+  {"lead_id": "1004", "phone_number": "1-555-010-1004", "list_id": "DEMO", "first_name": "Di"},
+  {"lead_id": "1005", "phone_number": "+1 555 010 1005", "list_id": "DEMO", "first_name": "Ed"},
+  {"lead_id": "1006", "phone_number": "+15550101006", "list_id": "DEMO", "first_name": "Fay"},
+  {"lead_id": "1007", "phone_number": "+15550101007", "list_id": "DEMO", "first_name": "Gus"}
 ]
 EOF
 
