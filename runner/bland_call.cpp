@@ -93,10 +93,13 @@ std::string not_a_result(const json& call, bool webhook_events, const OutcomeMap
   assert(call.is_object());
   const json& inbound = member(call, "inbound");
   if (inbound.is_boolean() && inbound.get<bool>()) return "inbound";
-  if (webhook_events)
+  const json& completed = member(call, "completed");
+  // An event body (webhook_events) is not the result, unless it says the call is complete: a
+  // kind field on the real result must not hide it.
+  const bool complete = completed.is_boolean() && completed.get<bool>();
+  if (webhook_events && !complete)
     for (const char* key : {"category", "event", "event_type", "type"})
       if (!field_text(call, key).empty()) return "event";
-  const json& completed = member(call, "completed");
   // Bland: `completed` is the most up-to-date state when it differs from queue_status.
   if (completed.is_boolean()) return completed.get<bool>() ? "" : "not_completed";
   static const std::set<std::string> kRunning{"new",     "queued",      "allocated",  "started",

@@ -34,7 +34,8 @@ ParsedCall parse_call_object(const nlohmann::json& call, const OutcomeMapping& m
 
 // Why a body is not a call's final result ("" when it is one): "inbound" (`inbound: true`, a
 // call into the account's number), "event" (the template sets `webhook_events` and the body names
-// an event kind in `category`/`event`/`event_type`/`type`), "not_completed" (`completed: false`),
+// an event kind in `category`/`event`/`event_type`/`type` and is not `completed: true`),
+// "not_completed" (`completed: false`),
 // "status_not_final" / "queue_status_not_final" (new, queued, allocated, started, in-progress,
 // ringing ...), "no_call_state" (none of completed, status, queue_status, answered_by,
 // disposition_tag, error_message, transferred_to, warm_transfer_call nor an explicit outcome:

@@ -162,6 +162,8 @@ TEST_CASE("which bodies are a call's final result") {
   json event{{"call_id", "c"}, {"category", "queue"}, {"message", "Call queued"}};
   CHECK(not_a_result(event, true, kMapping) == "event");
   CHECK(not_a_result(event, false, kMapping) == "no_call_state");
+  json tagged_result{{"call_id", "c"}, {"category", "call"}, {"completed", true}};
+  CHECK(not_a_result(tagged_result, true, kMapping).empty());  // the result itself
   event["status"] = "completed";  // a field named `type` in a result, without webhook_events
   CHECK(not_a_result(event, false, kMapping).empty());
 }
