@@ -25,11 +25,6 @@ std::string string_at(const json& call, const std::string& dotted) {
   return cur->is_string() ? cur->get<std::string>() : "";
 }
 
-bool member_is_object(const json& call, const char* key) {
-  auto it = call.find(key);
-  return it != call.end() && it->is_object();
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -131,7 +126,8 @@ MappedOutcome map_outcome(const json& call, const OutcomeMapping& m, const Known
   if (transfer_evidence(call)) return {m.transferred, "transfer_evidence", ""};
   if (!string_at(call, "transferred_to").empty())
     return {m.transfer_failed, "transferred_to without transferred_at", "transferred_to"};
-  if (member_is_object(call, "warm_transfer_call"))
+  // Only a transfer that reports a state was begun (an empty object says nothing).
+  if (!string_at(call, "warm_transfer_call.state").empty())
     return {m.transfer_failed, "warm_transfer_call not MERGED", "warm_transfer_call"};
   std::string error = lower(string_at(call, "error_message"));
   for (const auto& pattern : m.bad_number_patterns)

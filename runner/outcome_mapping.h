@@ -11,8 +11,8 @@
 //      `transfer_failed` (TRANSFER_FAILED): a tag is the pathway's claim, not proof.
 //   3. evidence:        warm_transfer_call.state "MERGED", or transferred_to and transferred_at
 //                       both non-empty -> "TRANSFERRED".
-//   4. a transfer begun but not proven (transferred_to alone, or warm_transfer_call with another
-//      state) -> "TRANSFER_FAILED".
+//   4. a transfer begun but not proven (transferred_to alone, or warm_transfer_call.state
+//      another non-empty state) -> "TRANSFER_FAILED".
 //   5. error_message matching a bad_number_patterns entry (case-insensitive substring: "is not
 //      found", "not in service", ...) -> "BAD_NUMBER".
 //   6. answered_by:     answered_by table ("voicemail" -> VOICEMAIL, "no-answer" -> NO_ANSWER).

@@ -96,6 +96,9 @@ TEST_CASE("a transfer counts only with Bland's evidence") {
   CHECK(begun.unproven_transfer == "transferred_to");
   CHECK(map(json{{"warm_transfer_call", {{"state", "FAILED"}}}}).unproven_transfer ==
         "warm_transfer_call");
+  // An empty warm_transfer_call (no state) says nothing about a transfer.
+  CHECK(map(json{{"warm_transfer_call", json::object()}, {"answered_by", "voicemail"}}).outcome ==
+        "VOICEMAIL");
 
   // Configurable: the outcome a failed claim maps to.
   OutcomeMapping m = load_outcome_mapping(json{{"transfer_failed", "no_answer"}});
