@@ -35,9 +35,11 @@ struct RedialPolicy {
   // A result with one of these also completes the lead: the lead must not be called again.
   std::vector<std::string> stop_outcomes;
   // Results whose outcome is in none of the lists are rejected as unknown.
+  // TRANSFER_FAILED: a transfer claimed (tag, explicit outcome) without Bland's evidence that it
+  // happened, retried; BAD_NUMBER: Bland says the number does not exist (see outcome_rules).
   std::vector<std::string> known_outcomes{
-      "VOICEMAIL", "NO_ANSWER",      "BUSY",     "FAILED",   "CALL_BACK_SCHEDULED",
-      "HUNG_UP",   "NOT_INTERESTED", "ANSWERED", "CANCELED", "UNKNOWN"};
+      "VOICEMAIL",      "NO_ANSWER", "BUSY",     "FAILED",  "CALL_BACK_SCHEDULED", "HUNG_UP",
+      "NOT_INTERESTED", "ANSWERED",  "CANCELED", "UNKNOWN", "TRANSFER_FAILED",     "BAD_NUMBER"};
   std::string time_zone = "America/New_York";
   int business_open_s = 9 * 3600;              // 09:00 local
   int business_close_s = 17 * 3600;            // 17:00 local
@@ -61,7 +63,10 @@ struct RedialPolicy {
   // known. Parsed from "BUSY=5m;NOT_INTERESTED=never;DNC_REQUESTED=dnc;NO_ANSWER=10m,1h,1d".
   std::map<std::string, OutcomeRule, std::less<>> outcome_rules{
       {"DO_NOT_CONTACT", {OutcomeRule::Kind::kDnc, {}}},
-      {"DNC_REQUESTED", {OutcomeRule::Kind::kDnc, {}}}};
+      {"DNC_REQUESTED", {OutcomeRule::Kind::kDnc, {}}},
+      // A number that does not exist is never dialed again, by any lead (the internal
+      // do-not-call list, rebuilt from the records at load: durable).
+      {"BAD_NUMBER", {OutcomeRule::Kind::kDnc, {}}}};
   // A result with one of these outcomes and a callback time reschedules the lead to that time;
   // other outcomes ignore a callback time.
   std::vector<std::string> callback_outcomes{"CALL_BACK_SCHEDULED"};

@@ -1,6 +1,8 @@
 #include "runner/bland_call.h"
 
+#include <cassert>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/errors.h"
 
@@ -26,7 +28,7 @@ const json& member(const json& obj, const char* key) {
 }
 
 std::string first_of(const json& call, const char* key) {
-  for (const char* where : {"metadata", "request_data", "variables"}) {
+  for (const char* where : {"metadata", "request_data"}) {
     std::string v = field_text(member(call, where), key);
     if (!v.empty()) return v;
   }
@@ -63,6 +65,7 @@ ParsedCall parse_call_object(const json& call, const OutcomeMapping& mapping,
   MappedOutcome m = map_outcome(call, mapping, is_known);
   r.outcome = m.outcome;
   p.rule = m.rule;
+  p.unproven_transfer = m.unproven_transfer;
 
   for (const char* where : {"metadata", "variables"}) {
     for (const char* key : {"scheduled_callback_time", "callback_time"}) {
@@ -84,6 +87,32 @@ ParsedCall parse_call_object(const json& call, const OutcomeMapping& mapping,
             status == "failed" || status == "busy" || status == "no-answer" ||
             status == "canceled" || queue_status == "complete" || queue_status == "completed";
   return p;
+}
+
+std::string not_a_result(const json& call, bool webhook_events, const OutcomeMapping& mapping) {
+  assert(call.is_object());
+  const json& inbound = member(call, "inbound");
+  if (inbound.is_boolean() && inbound.get<bool>()) return "inbound";
+  const json& completed = member(call, "completed");
+  // An event body (webhook_events) is not the result, unless it says the call is complete: a
+  // kind field on the real result must not hide it.
+  const bool complete = completed.is_boolean() && completed.get<bool>();
+  if (webhook_events && !complete)
+    for (const char* key : {"category", "event", "event_type", "type"})
+      if (!field_text(call, key).empty()) return "event";
+  // Bland: `completed` is the most up-to-date state when it differs from queue_status.
+  if (completed.is_boolean()) return completed.get<bool>() ? "" : "not_completed";
+  static const std::set<std::string> kRunning{"new",     "queued",      "allocated",  "started",
+                                              "ringing", "in-progress", "in_progress"};
+  if (kRunning.count(field_text(call, "status"))) return "status_not_final";
+  if (kRunning.count(field_text(call, "queue_status"))) return "queue_status_not_final";
+  for (const char* key : {"status", "queue_status", "answered_by", "disposition_tag",
+                          "error_message", "transferred_to", "warm_transfer_call"})
+    if (!member(call, key).is_null()) return "";
+  MappedOutcome explicit_outcome = map_outcome(call, mapping, nullptr);
+  for (const auto& field : mapping.explicit_fields)
+    if (explicit_outcome.rule.rfind(field, 0) == 0) return "";
+  return "no_call_state";
 }
 
 }  // namespace redial::runner

@@ -37,16 +37,23 @@ cat >"$WORK/outcomes.json" <<'EOF'
   "1002": ["BUSY", "VOICEMAIL", "NO_ANSWER", "VOICEMAIL"],
   "1003": ["TRANSFERRED"],
   "1004": ["NO_ANSWER", {"outcome": "VOICEMAIL", "webhook": "duplicate"}, "DO_NOT_CONTACT"],
-  "1005": ["VOICEMAIL", {"outcome": "NO_ANSWER", "webhook": "lost"}, "TRANSFERRED"]
+  "1005": ["VOICEMAIL", {"outcome": "NO_ANSWER", "webhook": "lost"}, "TRANSFERRED"],
+  "1006": [{"outcome": "TRANSFER_FAILED_TAGGED", "webhook": "analysis"}, "TRANSFER_MERGED"],
+  "1007": ["BAD_NUMBER"],
+  "1008": ["VOICEMAIL"]
 }}
 EOF
+# No `state` on the demo leads: a state puts the lead-local calling window in that state's zone,
+# where it may be night now; without one the window follows the business zone chosen below.
 cat >"$WORK/leads.json" <<'EOF'
 [
-  {"lead_id": "1001", "phone_number": "+15550101001", "list_id": "DEMO", "first_name": "Ada", "state": "FL"},
-  {"lead_id": "1002", "phone_number": "(555) 010-1002", "list_id": "DEMO", "first_name": "Ben", "state": "GA"},
-  {"lead_id": "1003", "phone_number": "555.010.1003", "list_id": "DEMO", "first_name": "Cy", "state": "NY"},
-  {"lead_id": "1004", "phone_number": "1-555-010-1004", "list_id": "DEMO", "first_name": "Di", "state": "TX"},
-  {"lead_id": "1005", "phone_number": "+1 555 010 1005", "list_id": "DEMO", "first_name": "Ed", "state": "CA"}
+  {"lead_id": "1001", "phone_number": "+15550101001", "list_id": "DEMO", "first_name": "Ada"},
+  {"lead_id": "1002", "phone_number": "(555) 010-1002", "list_id": "DEMO", "first_name": "Ben"},
+  {"lead_id": "1003", "phone_number": "555.010.1003", "list_id": "DEMO", "first_name": "Cy"},
+  {"lead_id": "1004", "phone_number": "1-555-010-1004", "list_id": "DEMO", "first_name": "Di"},
+  {"lead_id": "1005", "phone_number": "+1 555 010 1005", "list_id": "DEMO", "first_name": "Ed"},
+  {"lead_id": "1006", "phone_number": "+15550101006", "list_id": "DEMO", "first_name": "Fay"},
+  {"lead_id": "1007", "phone_number": "+15550101007", "list_id": "DEMO", "first_name": "Gus"}
 ]
 EOF
 
@@ -60,7 +67,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$EMULATOR" --port "$EMU_PORT" --api-key demo-key --script "$WORK/outcomes.json" \
-  --webhook-delay 2s --webhook-secret "$SECRET" --same-number-window 2s \
+  --webhook-delay 2s --webhook-secret "$SECRET" --same-number-window 2s --analysis-delay 4s \
   >"$WORK/emulator.log" 2>&1 &
 PIDS+=($!)
 
@@ -102,15 +109,20 @@ echo " Webhook:    $API/webhooks/bland-callback"
 echo " Data:       $WORK/data    Logs: $WORK/runner.log"
 echo " Intervals:  tick every 5 s; redial waits 5s, 5s, 10s; max 4 attempts"
 echo "=================================================================="
-echo "Queueing 5 demo leads:"
+echo "Queueing 7 demo leads (1006: a transfer the pathway tags TRANSFERRED that never happened,"
+echo "retried; 1007: a number Bland cannot reach, stopped; 1008 has 1007's number, due later):"
 curl -sf -X POST "$API/admin/leads" -H 'Content-Type: application/json' --data @"$WORK/leads.json"
+echo
+DUE_LATER=$(( $(date +%s) * 1000 + 12000 ))
+curl -sf -X POST "$API/admin/leads" -H 'Content-Type: application/json' \
+  --data "{\"lead_id\": \"1008\", \"phone_number\": \"+15550101007\", \"list_id\": \"DEMO\", \"first_name\": \"Hal\", \"dial_at\": $DUE_LATER}"
 echo
 
 show_log() {
   # New lines of interest since the last look: dials, results, duplicates, reconciles.
   local from="$1"
   tail -n +"$from" "$WORK/runner.log" |
-    grep -E 'CALLING|Call result applied|Duplicate webhook|Reconciling|Dial (retry|refused|failed)|processing completed' |
+    grep -E 'CALLING|Call result applied|Duplicate webhook|Webhook ignored|Transfer claimed without evidence|do-not-call|Reconciling|Dial (retry|refused|failed)|processing completed' |
     sed -E 's/^[0-9-]+ ([0-9:]+)\.[0-9]+ +[a-z]+ +/  \1 /' || true
 }
 
@@ -136,6 +148,8 @@ while true; do
   echo "--- queue at $(date +%H:%M:%S) ---"
   table
   open=$(curl -sf "$API/admin/stats" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["by_status"]["pending"] + s["by_status"]["rescheduled"] + len(s["in_flight"]))')
+  # 1008 is queued for later; the 1006 analysis body comes 4 s after its first result.
+  if (( $(date +%s) * 1000 < DUE_LATER + 6000 )); then open=1; fi
   if [[ "$open" == "0" ]]; then
     echo "demo: every lead is done (completed or max_attempts)."
     break
@@ -147,7 +161,7 @@ while true; do
 done
 
 echo "Metrics excerpt:"
-curl -sf "$API/metrics" | grep -E '^redial_(calls_made|webhooks|queue_records|reconciles|store_sync_seconds_count)' || true
+curl -sf "$API/metrics" | grep -E '^redial_(calls_made|webhooks|queue_records|reconciles|transfer_claims_unproven|store_sync_seconds_count)' | grep -v ' 0$' || true
 if [[ -n "${DEMO_KEEP:-}" ]]; then
   echo "demo: still running; admin API at $API (Ctrl-C to stop)"
   wait

@@ -57,6 +57,16 @@ std::string Metrics::render(const RedialQueue& queue) const {
   counter(o, "redial_webhooks_duplicate_total", "Webhooks whose call_id was already recorded",
           webhooks_duplicate);
   counter(o, "redial_webhooks_rejected_total", "Webhooks answered 400 or 401", webhooks_rejected);
+  o << "# HELP redial_webhooks_ignored_total Webhook bodies that are not a call's final result, by "
+       "why\n"
+    << "# TYPE redial_webhooks_ignored_total counter\n";
+  for (const auto& [why, n] : webhooks_ignored)
+    o << "redial_webhooks_ignored_total{why=\"" << why << "\"} " << n << '\n';
+  o << "# HELP redial_transfer_claims_unproven_total Transfers claimed without Bland's evidence "
+       "(recorded as TRANSFER_FAILED), by the field that claimed it\n"
+    << "# TYPE redial_transfer_claims_unproven_total counter\n";
+  for (const auto& [field, n] : transfer_claims_unproven)
+    o << "redial_transfer_claims_unproven_total{claimed_by=\"" << field << "\"} " << n << '\n';
   o << "# HELP redial_http_rejected_total Requests or connections refused by authentication or "
        "limits, by kind\n"
     << "# TYPE redial_http_rejected_total counter\n";

@@ -30,6 +30,20 @@ struct Metrics {
       {"webhook_signature", 0}, {"webhook_token", 0},     {"admin_unauthorized", 0},
       {"body_too_large", 0},    {"headers_too_large", 0}, {"too_many_leads", 0},
       {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0}};
+  // Webhook bodies that are not a call's final result, by why (docs/runner.md), answered 200
+  // "ignored"; listed from the start.
+  std::map<std::string, std::uint64_t> webhooks_ignored{{"inbound", 0},
+                                                        {"event", 0},
+                                                        {"not_completed", 0},
+                                                        {"status_not_final", 0},
+                                                        {"queue_status_not_final", 0},
+                                                        {"no_call_state", 0}};
+  // Results whose transfer was claimed or begun without Bland's evidence (TRANSFER_FAILED), by
+  // the field that claimed it.
+  std::map<std::string, std::uint64_t> transfer_claims_unproven{{"disposition_tag", 0},
+                                                                {"metadata.outcome", 0},
+                                                                {"transferred_to", 0},
+                                                                {"warm_transfer_call", 0}};
   std::uint64_t syncs = 0;
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;

@@ -74,6 +74,18 @@ OutcomeMapping load_outcome_mapping(const json& overrides) {
       m.answered_by = table(v, k, false);
     } else if (k == "status") {
       m.status = table(v, k, false);
+    } else if (k == "bad_number_patterns") {
+      if (!v.is_array()) throw std::invalid_argument(k + ": must be an array of strings");
+      m.bad_number_patterns.clear();
+      for (const auto& f : v) {
+        if (!f.is_string() || f.get<std::string>().empty())
+          throw std::invalid_argument(k + ": must be an array of non-empty strings");
+        m.bad_number_patterns.push_back(lower(f.get<std::string>()));
+      }
+    } else if (k == "transfer_failed") {
+      m.transfer_failed = text(v, k);
+    } else if (k == "bad_number") {
+      m.bad_number = text(v, k);
     } else if (k == "transferred") {
       m.transferred = text(v, k);
     } else if (k == "error") {
@@ -89,27 +101,47 @@ OutcomeMapping load_outcome_mapping(const json& overrides) {
   return m;
 }
 
+bool transfer_evidence(const json& call) {
+  if (upper(string_at(call, "warm_transfer_call.state")) == "MERGED") return true;
+  return !string_at(call, "transferred_to").empty() && !string_at(call, "transferred_at").empty();
+}
+
 MappedOutcome map_outcome(const json& call, const OutcomeMapping& m, const KnownOutcome& is_known) {
+  // A transfer claimed by a tag or an explicit outcome counts only with Bland's evidence.
+  auto claimed = [&](std::string outcome, const std::string& rule) -> MappedOutcome {
+    if (outcome == m.transferred && !transfer_evidence(call))
+      return {m.transfer_failed, rule + " without transfer evidence", rule};
+    return {std::move(outcome), rule, ""};
+  };
   for (const auto& field : m.explicit_fields) {
     std::string v = string_at(call, field);
-    if (!v.empty()) return {upper(v), field};
+    if (!v.empty()) return claimed(upper(v), field);
   }
   std::string tag = upper(string_at(call, "disposition_tag"));
   if (!tag.empty()) {
     if (auto it = m.disposition_tags.find(tag); it != m.disposition_tags.end())
-      return {it->second, "disposition_tag"};
-    if (is_known && is_known(tag)) return {tag, "disposition_tag"};
+      return claimed(it->second, "disposition_tag");
+    if (is_known && is_known(tag)) return claimed(tag, "disposition_tag");
   }
-  if (!string_at(call, "transferred_to").empty()) return {m.transferred, "transferred_to"};
+  if (transfer_evidence(call)) return {m.transferred, "transfer_evidence", ""};
+  if (!string_at(call, "transferred_to").empty())
+    return {m.transfer_failed, "transferred_to without transferred_at", "transferred_to"};
+  // Only a transfer that reports a state was begun (an empty object says nothing).
+  if (!string_at(call, "warm_transfer_call.state").empty())
+    return {m.transfer_failed, "warm_transfer_call not MERGED", "warm_transfer_call"};
+  std::string error = lower(string_at(call, "error_message"));
+  for (const auto& pattern : m.bad_number_patterns)
+    if (!error.empty() && error.find(pattern) != std::string::npos)
+      return {m.bad_number, "error_message (bad number)", ""};
   std::string answered = lower(string_at(call, "answered_by"));
   if (auto it = m.answered_by.find(answered); !answered.empty() && it != m.answered_by.end())
-    return {it->second, "answered_by"};
+    return {it->second, "answered_by", ""};
   std::string status = lower(string_at(call, "status"));
   if (auto it = m.status.find(status); !status.empty() && it != m.status.end())
-    return {it->second, "status"};
-  if (!string_at(call, "error_message").empty()) return {m.error, "error_message"};
-  if (answered == "human") return {m.human, "answered_by"};
-  return {m.fallback, "fallback"};
+    return {it->second, "status", ""};
+  if (!error.empty()) return {m.error, "error_message", ""};
+  if (answered == "human") return {m.human, "answered_by", ""};
+  return {m.fallback, "fallback", ""};
 }
 
 }  // namespace redial::runner

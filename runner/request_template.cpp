@@ -36,6 +36,7 @@ json build_call_body(const json& tmpl, const DialRequest& req, const std::string
   meta["lead_id"] = lead.lead_id;
   meta["phone_number"] = lead.phone_number;
   meta["list_id"] = lead.list_id;
+  meta["state"] = lead.state;  // the lead's own state (Bland's `variables.state` is a guess)
   meta["lead_key"] = req.key;
   meta["dial_seq"] = req.dial_seq;
   body["metadata"] = std::move(meta);

@@ -4,7 +4,8 @@
 //   phone_number  the lead's E.164 number
 //   request_data  the template's request_data + lead_id, phone_number, list_id, first_name,
 //                 last_name, state, attempt_number
-//   metadata      the template's metadata + lead_id, phone_number, list_id, lead_key, dial_seq
+//   metadata      the template's metadata + lead_id, phone_number, list_id, state, lead_key,
+//                 dial_seq
 //                 (Bland echoes metadata in its webhook: that is how a result finds its lead)
 //   webhook       the runner's public webhook URL
 #include <nlohmann/json.hpp>

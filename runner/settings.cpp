@@ -56,7 +56,7 @@ const Spec kSpecs[] = {
      "Calls in flight at once (0 = no limit)"},
     {"callback-outcomes", "REDIAL_CALLBACK_OUTCOMES", "CALL_BACK_SCHEDULED",
      "Comma list of outcomes whose callback time reschedules the lead"},
-    {"outcome-rules", "REDIAL_OUTCOME_RULES", "DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc",
+    {"outcome-rules", "REDIAL_OUTCOME_RULES", "DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc;BAD_NUMBER=dnc",
      "Per-outcome retry rules: OUTCOME=progressive|never|dnc|waits (5m,1h,1d), ';'-separated"},
     {"federal-window", "REDIAL_FEDERAL_WINDOW", "true",
      "Never redial outside 08:00-21:00 in the lead's local time (false logs a warning)"},
@@ -305,6 +305,9 @@ Settings build(const po::variables_map& vm) {
   p.max_concurrent_calls = static_cast<int>(r.integer("max-concurrent-calls", 0, 1000000));
   try {
     p.outcome_rules = parse_outcome_rules(r.str("outcome-rules"), "outcome-rules");
+    // A number Bland says does not exist stays undialed unless BAD_NUMBER is named explicitly.
+    if (!p.is_success("BAD_NUMBER"))
+      p.outcome_rules.try_emplace("BAD_NUMBER", OutcomeRule{OutcomeRule::Kind::kDnc, {}});
   } catch (const ConfigError& e) {
     bad("outcome-rules", r.str("outcome-rules"), e.what());
   }

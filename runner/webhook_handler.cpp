@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/phone.h"
 #include "runner/bland_call.h"
 #include "runner/hmac.h"
 
@@ -12,7 +13,15 @@ namespace redial::runner {
 
 using nlohmann::json;
 
-HttpResponse WebhookHandler::handle(const HttpRequest& req) {
+bool WebhookHandler::template_sets_webhook_events(const std::string& call_template) {
+  auto t = json::parse(call_template, nullptr, false);
+  if (!t.is_object()) return false;
+  auto it = t.find("webhook_events");
+  return it != t.end() && it->is_array() && !it->empty();
+}
+
+// A response with status 0 means "authenticated".
+HttpResponse WebhookHandler::authenticate(const HttpRequest& req) {
   if (!settings_.webhook_secret.empty()) {
     std::string sig = req.header("X-Webhook-Signature");
     if (sig.empty() || !signature_matches(settings_.webhook_secret, req.body, sig)) {
@@ -33,6 +42,30 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
                                            : "wrong token in the webhook URL");
     }
   }
+  return HttpResponse{0, ""};
+}
+
+HttpResponse WebhookHandler::answer(const ApplyResult& a) {
+  json out{{"ok", true},
+           {"key", a.key},
+           {"result", a.kind == ApplyKind::kCreated   ? "created"
+                      : a.kind == ApplyKind::kUpdated ? "updated"
+                                                      : "duplicate"},
+           {"attempts", a.attempts},
+           {"status", std::string(status_name(a.status))}};
+  return HttpResponse{200, out.dump() + "\n", "application/json", true};
+}
+
+HttpResponse WebhookHandler::ignored(const std::string& call_id, const std::string& why) {
+  ++metrics_.webhooks_ignored[why];
+  spdlog::info("Webhook ignored: not a call result {}",
+               json{{"call_id", call_id}, {"why", why}}.dump());
+  json out{{"ok", true}, {"result", "ignored"}, {"why", why}};
+  return HttpResponse{200, out.dump() + "\n", "application/json", false};
+}
+
+HttpResponse WebhookHandler::handle(const HttpRequest& req) {
+  if (HttpResponse denied = authenticate(req); denied.status != 0) return denied;
   auto body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) {
     ++metrics_.webhooks_rejected;
@@ -40,20 +73,25 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
     return json_error(400, "body is not valid JSON");
   }
   try {
-    ParsedCall call = parse_call_object(
-        body, mapping_, [this](std::string_view o) { return queue_.policy().is_known(o); },
-        [this](const std::string& t, const std::string& f) {
-          return queue_.calendar().parse_local(t, f);
-        });
-    ApplyResult a = applier_.apply(std::move(call), "webhook");
-    json out{{"ok", true},
-             {"key", a.key},
-             {"result", a.kind == ApplyKind::kCreated   ? "created"
-                        : a.kind == ApplyKind::kUpdated ? "updated"
-                                                        : "duplicate"},
-             {"attempts", a.attempts},
-             {"status", std::string(status_name(a.status))}};
-    return HttpResponse{200, out.dump() + "\n", "application/json", true};
+    auto is_known = [this](std::string_view o) { return queue_.policy().is_known(o); };
+    ParsedCall call = parse_call_object(body, mapping_, is_known,
+                                        [this](const std::string& t, const std::string& f) {
+                                          return queue_.calendar().parse_local(t, f);
+                                        });
+    // An inbound call is never an attempt nor a new lead, whatever it carries.
+    const std::string why = not_a_result(body, webhook_events_, mapping_);
+    if (why == "inbound") return ignored(call.result.call_id, why);
+    if (!why.empty() || !is_known(call.result.outcome)) {
+      // A later body of a call already recorded (analysis, resend) is a duplicate, whatever its
+      // shape; anything else that is not a final result changes nothing.
+      CallResult r = call.result;
+      const LeadRecord* known = applier_.resolve(r);
+      if (known != nullptr &&
+          applier_.recorded(make_lead_key(r.lead_id, r.phone_number), r.call_id))
+        return answer(applier_.duplicate(r, "webhook"));
+      if (!why.empty()) return ignored(call.result.call_id, why);
+    }
+    return answer(applier_.apply(std::move(call), "webhook"));
   } catch (const InputError& e) {
     ++metrics_.webhooks_rejected;
     spdlog::warn("Webhook rejected: {}", e.what());

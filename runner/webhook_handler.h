@@ -2,7 +2,12 @@
 // POST /webhooks/bland-callback: Bland's post-call webhook.
 //   401 signature missing or wrong (when a secret is set), or, without a secret, the URL's
 //       ?token= missing or wrong (checked before anything else; nothing changes)
-//   400 {"error": ...} for a body it cannot use: nothing in the store changes
+//   400 {"error": ...} for a body it cannot use (not JSON, no call_id, no way to know the lead, an
+//       unknown outcome, a bad phone): nothing in the store changes
+//   200 {"result":"ignored","why":...} for a body that is not a call's final result (inbound
+//       call, non-final status, another event kind): nothing changes, counted by why
+//   200 "duplicate" for a later body of a call already recorded (Bland's analysis webhook, a
+//       resend), with or without metadata: nothing changes
 //   200 only after the result is durable (the response waits for the loop's group commit)
 #include <functional>
 
@@ -23,16 +28,26 @@ class WebhookHandler {
         queue_(queue),
         applier_(applier),
         mapping_(mapping),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        webhook_events_(template_sets_webhook_events(settings.call_template)) {}
 
   HttpResponse handle(const HttpRequest& request);
 
+  // True when the call template (JSON text) names a non-empty `webhook_events` list: Bland then
+  // posts event bodies besides the call's result.
+  static bool template_sets_webhook_events(const std::string& call_template);
+
  private:
+  HttpResponse authenticate(const HttpRequest& req);
+  HttpResponse answer(const ApplyResult& a);
+  HttpResponse ignored(const std::string& call_id, const std::string& why);
+
   const Settings& settings_;
   RedialQueue& queue_;
   ResultApplier& applier_;
   const OutcomeMapping& mapping_;
   Metrics& metrics_;
+  bool webhook_events_ = false;
 };
 
 }  // namespace redial::runner

@@ -47,6 +47,7 @@ struct Options {
   int fail_dials = 0;
   TimeMs dial_latency_ms = 0;  // answer POST /v1/calls this late (a slow Bland)
   std::string default_outcome = "NO_ANSWER";
+  TimeMs analysis_delay_ms = 45000;  // the "analysis" kind's second body, after the result
 };
 
 struct Call {
@@ -61,7 +62,9 @@ struct Call {
   bool lost = false;
   bool forgotten = false;  // GET /v1/calls/{id} answers 404
   bool duplicated = false;
-  std::vector<json> deliveries;  // {"status": 200, "error": "", "at": ms}
+  std::vector<json> deliveries;        // {"status": 200, "error": "", "at": ms}
+  std::string extra;                   // "", "status_events" or "analysis" (script kind)
+  std::vector<json> extra_deliveries;  // the other bodies: {"kind", "status", "body", ...}
 };
 
 std::int64_t now_ms() {
@@ -161,8 +164,10 @@ class Emulator {
     spdlog::info("call {} to {} (lead {}): outcome {} in {} ms{}{}", id, phone, c.lead_id,
                  c.outcome, opt_.delay_ms, c.lost ? ", webhook LOST" : "",
                  c.duplicated ? ", webhook DUPLICATED" : "");
+    if (step.webhook == "status_events" || step.webhook == "analysis") c.extra = step.webhook;
     calls_[id] = std::move(c);
     order_.push_back(id);
+    if (!webhook.empty()) schedule_extra_bodies(id, webhook);
     if (!webhook.empty() && !calls_[id].lost) {
       loop_.add_timer(opt_.delay_ms, [this, id, webhook] { deliver(id, webhook, 1); });
       if (calls_[id].duplicated)
@@ -214,6 +219,50 @@ class Emulator {
     });
   }
 
+  // Bland's other posts for a call (script kinds "status_events" and "analysis"), kept apart
+  // from the result's deliveries.
+  void schedule_extra_bodies(const std::string& id, const std::string& url) {
+    const Call& c = calls_.at(id);
+    if (c.extra == "status_events") {
+      for (const char* qs : {"queued", "started"}) {
+        TimeMs at = std::string(qs) == "queued" ? opt_.delay_ms / 4 : opt_.delay_ms / 2;
+        loop_.add_timer(at, [this, id, url, qs] {
+          const Call& c = calls_.at(id);
+          send_extra(id, url, qs, emulator::status_event_object(c.id, c.request, c.created_at, qs));
+        });
+      }
+    } else if (c.extra == "analysis") {
+      loop_.add_timer(opt_.delay_ms + opt_.analysis_delay_ms, [this, id, url] {
+        const Call& c = calls_.at(id);
+        send_extra(id, url, "analysis",
+                   emulator::analysis_object(c.id, c.request, c.outcome, c.created_at));
+      });
+    }
+  }
+
+  void send_extra(const std::string& id, const std::string& url, const std::string& kind,
+                  const json& object) {
+    std::string body = object.dump();
+    HttpCall call;
+    call.method = "POST";
+    call.url = url;
+    call.body = body;
+    call.timeout_ms = 10000;
+    if (!opt_.secret.empty())
+      call.headers.push_back("X-Webhook-Signature: " + hmac_sha256_hex(opt_.secret, body));
+    http_.send(call, [this, id, kind, object](const HttpReply& r) {
+      auto it = calls_.find(id);
+      if (it == calls_.end()) return;
+      it->second.extra_deliveries.push_back(json{{"kind", kind},
+                                                 {"status", r.status},
+                                                 {"error", r.error},
+                                                 {"response", r.body},
+                                                 {"at", now_ms()},
+                                                 {"body", object}});
+      spdlog::info("{} body for {} -> HTTP {} {}", kind, id, r.status, r.error);
+    });
+  }
+
   HttpResponse get(const HttpRequest& r) {
     if (!authorized(r)) return bland_error(401, "Invalid or missing API key (authorization)");
     std::string id = r.path.substr(std::string("/v1/calls/").size());
@@ -239,7 +288,8 @@ class Emulator {
           {"duplicated", c.duplicated},
           {"request", c.request},
           {"webhook_body", emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at)},
-          {"deliveries", c.deliveries}});
+          {"deliveries", c.deliveries},
+          {"extra_deliveries", c.extra_deliveries}});
     }
     return HttpResponse{200, json{{"calls", out}}.dump() + "\n"};
   }
@@ -266,7 +316,7 @@ class Emulator {
 
 int main(int argc, char** argv) {
   Options o;
-  std::string script_file, delay, window, latency;
+  std::string script_file, delay, window, latency, analysis_delay;
   po::options_description desc("bland-emulator options");
   desc.add_options()("help,h", "Print this help")(
       "listen-address", po::value(&o.address)->default_value("127.0.0.1"), "Listen address")(
@@ -290,7 +340,9 @@ int main(int argc, char** argv) {
       "fail-dials", po::value(&o.fail_dials)->default_value(0),
       "Answer the first N POST /v1/calls with 503")(
       "dial-latency", po::value(&latency)->default_value("0"),
-      "Answer POST /v1/calls this late (plain number = seconds)");
+      "Answer POST /v1/calls this late (plain number = seconds)")(
+      "analysis-delay", po::value(&analysis_delay)->default_value("45s"),
+      "Script kind \"analysis\": the second body this long after the result (Bland: 30-60 s)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -302,6 +354,7 @@ int main(int argc, char** argv) {
     o.delay_ms = parse_duration_ms(delay, kSecondMs, "webhook-delay");
     o.window_ms = parse_duration_ms(window, kSecondMs, "same-number-window");
     o.dial_latency_ms = parse_duration_ms(latency, kSecondMs, "dial-latency");
+    o.analysis_delay_ms = parse_duration_ms(analysis_delay, kSecondMs, "analysis-delay");
   } catch (const std::exception& e) {
     std::cerr << "bland-emulator: " << e.what() << "\n";
     return 2;

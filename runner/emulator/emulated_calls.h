@@ -7,7 +7,13 @@
 // Call N of a lead gets outcome N; after the list ends, the default outcome (NO_ANSWER).
 // An entry may also be {"outcome": "VOICEMAIL", "webhook": "lost" | "duplicate"} to script a
 // fault for that one call (the call still ends with that outcome at GET /v1/calls/{id}), or
-// "forgotten": no webhook, and GET /v1/calls/{id} answers 404 (Bland lost the call).
+// "forgotten": no webhook, and GET /v1/calls/{id} answers 404 (Bland lost the call);
+// "status_events": non-final status bodies (queued, started; completed false) before the result;
+// "analysis": a second body after --analysis-delay (post-call analysis, without metadata).
+// Outcomes that are Bland shapes rather than queue outcomes: "TRANSFER_MERGED" (= TRANSFERRED:
+// warm_transfer_call MERGED, transferred_to/at set), "TRANSFER_FAILED_TAGGED" (tagged
+// TRANSFERRED, no transfer), "BAD_NUMBER" (status failed, "The number you dialed is not found"),
+// "UNKNOWN_ANSWER" (answered_by unknown).
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,7 +28,7 @@ class OutcomeScript {
   explicit OutcomeScript(const nlohmann::json& script, std::string default_outcome = "NO_ANSWER");
   struct Step {
     std::string outcome;
-    std::string webhook;  // "", "lost", "duplicate" or "forgotten"
+    std::string webhook;  // "", "lost", "duplicate", "forgotten", "status_events", "analysis"
   };
   // The lead's next call (counts calls per lead).
   Step next(const std::string& lead_id);
@@ -40,5 +46,13 @@ nlohmann::json ended_call_object(const std::string& call_id, const nlohmann::jso
 // The same call while it is still running (GET /v1/calls/{id} before it ends).
 nlohmann::json running_call_object(const std::string& call_id, const nlohmann::json& request,
                                    const std::string& created_at);
+
+// A non-final status body (`queue_status` "queued" or "started", completed false).
+nlohmann::json status_event_object(const std::string& call_id, const nlohmann::json& request,
+                                   const std::string& created_at, const std::string& queue_status);
+// The later post-call analysis body: the ended call object without metadata, with
+// corrected_transcript.
+nlohmann::json analysis_object(const std::string& call_id, const nlohmann::json& request,
+                               const std::string& outcome, const std::string& created_at);
 
 }  // namespace redial::emulator

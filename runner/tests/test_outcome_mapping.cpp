@@ -18,6 +18,8 @@ const KnownOutcome kKnown = [](std::string_view o) {
   return false;
 };
 
+const OutcomeMapping kMapping;
+
 MappedOutcome map(const json& call, const OutcomeMapping& m = OutcomeMapping{}) {
   return map_outcome(call, m, kKnown);
 }
@@ -38,26 +40,161 @@ TEST_CASE("an explicit outcome in metadata or variables comes first") {
 }
 
 TEST_CASE("disposition_tag: mapped, known, or falls through") {
-  json call{{"call_id", "c"}, {"disposition_tag", "transferred"}, {"status", "completed"}};
+  json call{{"call_id", "c"},
+            {"disposition_tag", "transferred"},
+            {"status", "completed"},
+            {"warm_transfer_call", {{"state", "MERGED"}}}};
   CHECK(map(call).outcome == "TRANSFERRED");
   CHECK(map(call).rule == "disposition_tag");
+  CHECK(map(call).unproven_transfer.empty());
   OutcomeMapping m =
       load_outcome_mapping(json{{"disposition_tags", {{"hot_lead", "TRANSFERRED"}}}});
   call["disposition_tag"] = "HOT_LEAD";
   CHECK(map(call, m).outcome == "TRANSFERRED");
   // An account tag the queue does not know, without a mapping, falls to the next rules.
+  call.erase("warm_transfer_call");
   call["answered_by"] = "voicemail";
   CHECK(map(call).outcome == "VOICEMAIL");
   CHECK(map(call).rule == "answered_by");
 }
 
-TEST_CASE("transferred_to, answered_by, status, error_message, in that order") {
+TEST_CASE("a transfer counts only with Bland's evidence") {
+  // The captured shape: the pathway tagged TRANSFERRED, the transfer never happened.
+  json call{{"call_id", "c"},
+            {"status", "completed"},
+            {"completed", true},
+            {"answered_by", "human"},
+            {"disposition_tag", "TRANSFERRED"},
+            {"transferred_to", nullptr},
+            {"transferred_at", nullptr},
+            {"warm_transfer_call", nullptr}};
+  MappedOutcome o = map(call);
+  CHECK(o.outcome == "TRANSFER_FAILED");
+  CHECK(o.rule == "disposition_tag without transfer evidence");
+  CHECK(o.unproven_transfer == "disposition_tag");
+  call["warm_transfer_call"] = {{"state", "FAILED"}};
+  CHECK(map(call).outcome == "TRANSFER_FAILED");
+  call["warm_transfer_call"] = {{"state", "MERGED"}};
+  CHECK(map(call).outcome == "TRANSFERRED");
+  call["warm_transfer_call"] = nullptr;
+  call["transferred_to"] = "+15550109999";
+  CHECK(map(call).outcome == "TRANSFER_FAILED");  // begun, no transferred_at
+  call["transferred_at"] = "2026-12-02T15:04:05Z";
+  CHECK(map(call).outcome == "TRANSFERRED");
+
+  // An explicit outcome claiming a transfer needs the same evidence.
+  json claim{{"call_id", "c"}, {"metadata", {{"outcome", "transferred"}}}};
+  CHECK(map(claim).outcome == "TRANSFER_FAILED");
+  CHECK(map(claim).unproven_transfer == "metadata.outcome");
+  claim["warm_transfer_call"] = {{"state", "merged"}};
+  CHECK(map(claim).outcome == "TRANSFERRED");
+
+  // Without any tag: the evidence alone, or a transfer begun and not proven.
+  CHECK(map(json{{"warm_transfer_call", {{"state", "MERGED"}}}}).rule == "transfer_evidence");
+  MappedOutcome begun = map(json{{"transferred_to", "+15550109999"}, {"answered_by", "human"}});
+  CHECK(begun.outcome == "TRANSFER_FAILED");
+  CHECK(begun.unproven_transfer == "transferred_to");
+  CHECK(map(json{{"warm_transfer_call", {{"state", "FAILED"}}}}).unproven_transfer ==
+        "warm_transfer_call");
+  // An empty warm_transfer_call (no state) says nothing about a transfer.
+  CHECK(map(json{{"warm_transfer_call", json::object()}, {"answered_by", "voicemail"}}).outcome ==
+        "VOICEMAIL");
+
+  // Configurable: the outcome a failed claim maps to.
+  OutcomeMapping m = load_outcome_mapping(json{{"transfer_failed", "no_answer"}});
+  CHECK(map(json{{"disposition_tag", "TRANSFERRED"}}, m).outcome == "NO_ANSWER");
+}
+
+TEST_CASE("every documented answered_by value has a mapping") {
+  auto with = [](json answered) {
+    return map(json{{"call_id", "c"},
+                    {"completed", true},
+                    {"status", "completed"},
+                    {"answered_by", std::move(answered)}})
+        .outcome;
+  };
+  CHECK(with("human") == "ANSWERED");
+  CHECK(with("voicemail") == "VOICEMAIL");
+  CHECK(with("no-answer") == "NO_ANSWER");
+  CHECK(with("unknown") == "UNKNOWN");
+  CHECK(with(nullptr) == "UNKNOWN");
+}
+
+TEST_CASE("error messages: permanent number errors are BAD_NUMBER, the rest FAILED") {
+  for (const char* text :
+       {"The number you dialed is not found", "Number not in service",
+        "This number is no longer in service", "Invalid number", "Invalid phone number: +1555",
+        "The number has been disconnected", "Number does not exist"}) {
+    json call{{"status", "failed"}, {"answered_by", "unknown"}, {"error_message", text}};
+    CAPTURE(text);
+    CHECK(map(call).outcome == "BAD_NUMBER");
+    CHECK(map(call).rule == "error_message (bad number)");
+  }
+  json transient{{"status", "failed"}, {"error_message", "Carrier timeout, try again"}};
+  CHECK(map(transient).outcome == "FAILED");
+  transient["status"] = "completed";
+  CHECK(map(transient).outcome == "FAILED");
+  CHECK(map(transient).rule == "error_message");
+  // The pattern table is overridable (it replaces the default one).
+  OutcomeMapping m = load_outcome_mapping(json{{"bad_number_patterns", {"Carrier TIMEOUT"}}});
+  CHECK(map(transient, m).outcome == "BAD_NUMBER");
+  CHECK(map(json{{"error_message", "The number you dialed is not found"}}, m).outcome == "FAILED");
+  CHECK_THROWS_AS(load_outcome_mapping(json{{"bad_number_patterns", "x"}}), std::invalid_argument);
+  CHECK_THROWS_AS(load_outcome_mapping(json{{"bad_number_patterns", {""}}}), std::invalid_argument);
+}
+
+TEST_CASE("which bodies are a call's final result") {
+  CHECK(not_a_result(json{{"completed", true}, {"status", "completed"}}, false, kMapping).empty());
+  CHECK(not_a_result(json{{"status", "busy"}}, false, kMapping).empty());
+  // A body that says nothing about the call's state (an analysis body) is not a result...
+  CHECK(not_a_result(json{{"call_id", "c"}, {"corrected_transcript", "hi"}}, false, kMapping) ==
+        "no_call_state");
+  // ... unless it names an outcome itself.
+  CHECK(not_a_result(json{{"metadata", {{"outcome", "VOICEMAIL"}}}}, false, kMapping).empty());
+  CHECK(not_a_result(json{{"completed", false}, {"queue_status", "started"}}, false, kMapping) ==
+        "not_completed");
+  CHECK(not_a_result(json{{"queue_status", "queued"}}, false, kMapping) ==
+        "queue_status_not_final");
+  CHECK(not_a_result(json{{"status", "in-progress"}}, false, kMapping) == "status_not_final");
+  // completed is Bland's most up-to-date state.
+  CHECK(not_a_result(json{{"completed", true}, {"queue_status", "started"}}, false, kMapping)
+            .empty());
+  CHECK(not_a_result(json{{"completed", true}, {"inbound", true}}, false, kMapping) == "inbound");
+  CHECK(not_a_result(json{{"completed", true}, {"inbound", false}}, false, kMapping).empty());
+  // Event kinds only when the template asks Bland for events.
+  json event{{"call_id", "c"}, {"category", "queue"}, {"message", "Call queued"}};
+  CHECK(not_a_result(event, true, kMapping) == "event");
+  CHECK(not_a_result(event, false, kMapping) == "no_call_state");
+  json tagged_result{{"call_id", "c"}, {"category", "call"}, {"completed", true}};
+  CHECK(not_a_result(tagged_result, true, kMapping).empty());  // the result itself
+  event["status"] = "completed";  // a field named `type` in a result, without webhook_events
+  CHECK(not_a_result(event, false, kMapping).empty());
+}
+
+TEST_CASE("Bland's lookups in variables never set the lead's fields") {
+  json call{{"call_id", "c"},
+            {"to", "+15551234567"},
+            {"variables", {{"state", "CA"}, {"lead_id", "V"}, {"city", "SAN FRANCISCO"}}},
+            {"metadata", {{"lead_id", "M1"}}}};
+  ParsedCall p = parse_call_object(call, OutcomeMapping{}, kKnown, nullptr);
+  CHECK(p.result.lead_id == "M1");
+  CHECK(p.result.state.empty());
+  call["request_data"] = {{"state", "FL"}};
+  CHECK(parse_call_object(call, OutcomeMapping{}, kKnown, nullptr).result.state == "FL");
+  call["metadata"]["state"] = "GA";
+  CHECK(parse_call_object(call, OutcomeMapping{}, kKnown, nullptr).result.state == "GA");
+}
+
+TEST_CASE("transfer evidence, answered_by, status, error_message, in that order") {
   json call{{"call_id", "c"},
             {"transferred_to", "+15550001111"},
+            {"transferred_at", "2026-12-02T15:04:05Z"},
             {"answered_by", "voicemail"},
             {"status", "busy"},
             {"error_message", "boom"}};
   CHECK(map(call).outcome == "TRANSFERRED");
+  call.erase("transferred_at");
+  CHECK(map(call).outcome == "TRANSFER_FAILED");
   call.erase("transferred_to");
   CHECK(map(call).outcome == "VOICEMAIL");
   call["answered_by"] = nullptr;

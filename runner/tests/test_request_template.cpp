@@ -50,6 +50,7 @@ TEST_CASE("the template's own fields are kept and the runner's are merged in") {
   CHECK(body["metadata"]["list_id"] == "LIST001");
   CHECK(body["metadata"]["lead_key"] == "12345_5551234567");
   CHECK(body["metadata"]["dial_seq"] == 42);
+  CHECK(body["metadata"]["state"] == "FL");
 }
 
 TEST_CASE("an empty template still gives a complete body and bad templates are refused") {
