@@ -157,11 +157,21 @@ class App {
                           std::string("the store could not be written; try again: ") + e.what());
       }
     }
-    if (r.method == "GET" && r.path == "/healthz")
-      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    if (r.method == "GET" && r.path == "/healthz") return healthz();
     if (r.method == "GET" && r.path == "/metrics")
       return HttpResponse{200, metrics_.render(queue_), "text/plain; version=0.0.4", false};
     return json_error(404, "not found: " + r.method + " " + r.path);
+  }
+
+  // Degraded (still 200: webhooks are taken) while Bland refuses the API key (issue 14).
+  HttpResponse healthz() const {
+    if (metrics_.dialing_stopped.empty())
+      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    nlohmann::json j{
+        {"status", "degraded"},
+        {"reason", "dialing stopped: Bland refused the API key (" + metrics_.dialing_stopped +
+                       "); send SIGHUP or restart after fixing it"}};
+    return HttpResponse{200, j.dump() + "\n", "application/json", false};
   }
 
   TickSummary run_tick() {
@@ -236,6 +246,7 @@ class App {
       if (sig == SIGHUP) {
         reopen_log(*log_, settings_);
         reload_dnc();
+        dialer_.resume("SIGHUP");  // after a 401/403 or during a plan-limit pause
       } else {
         spdlog::info("Signal {} received: shutting down", sig);
         stopping_ = true;
