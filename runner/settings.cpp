@@ -102,7 +102,7 @@ const Spec kSpecs[] = {
     {"plan-limit-backoff", "REDIAL_PLAN_LIMIT_BACKOFF", "30s",
      "Dialing pause after a plan-limit 429 without Retry-After; doubles while they repeat"},
     {"plan-limit-backoff-max", "REDIAL_PLAN_LIMIT_BACKOFF_MAX", "15m",
-     "Longest such pause (plain number = minutes)"},
+     "Longest such pause (minutes)"},
     {"webhook-grace", "REDIAL_WEBHOOK_GRACE", "2m",
      "Time after the template's max_duration for the webhook; --call-timeout must exceed both"},
     {"listen-address", "REDIAL_LISTEN_ADDRESS", "127.0.0.1", "HTTP listen address (IPv4)"},
