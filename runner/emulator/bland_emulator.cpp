@@ -7,6 +7,8 @@
 //   GET  /emulator/calls  every call placed, with its outcome and webhook deliveries (tests)
 // After --webhook-delay, each call's scripted outcome is posted to the request's `webhook`,
 // signed with X-Webhook-Signature when --webhook-secret is set; duplicates and losses optional.
+// The script's "dials" (emulator/dial_script.h) refuse chosen POSTs as Bland does (plan-limit
+// and per-number 429s with Retry-After, 401, 403) or end calls in Bland's error states.
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
