@@ -66,6 +66,8 @@ class App {
         admin_(
             s, clock_, queue_, [this] { return run_tick(); }, &metrics_) {
     dialer_.attach(queue_, applier_, [this] { dirty_ = true; });
+    // A pause or stop lifted: tick at once rather than at the next interval (issue 14).
+    dialer_.set_on_resume([this] { tick_now_ = true; });
     // Test-only (docs/scaling.md): REDIAL_TEST_KILL_AT_DIAL=1 makes the runner SIGKILL itself at
     // its first dial, after the tick committed its claim and call leases and before any request
     // reaches Bland (runner/tests/pg_lease_test.py: a runner killed mid-tick).
@@ -113,7 +115,8 @@ class App {
                                 {"enabled", settings_.policy.enabled}}
                      .dump());
     while (!stopping_) {
-      if (clock_.now_ms() >= queue_.next_tick_at()) {
+      if (tick_now_ || clock_.now_ms() >= queue_.next_tick_at()) {
+        tick_now_ = false;
         try {
           run_tick();
         } catch (const StoreError&) {
@@ -319,6 +322,7 @@ class App {
   AdminApi admin_;
   std::unique_ptr<HttpServer> server_;  // last: destroyed first
   bool dirty_ = false;
+  bool tick_now_ = false;  // the dialer resumed: tick without waiting for the interval
   bool stopping_ = false;
   bool store_failed_ = false;
 };

@@ -243,6 +243,7 @@ void BlandDialer::end_pause() {
   paused_until_ms_ = 0;
   publish();
   pump();
+  if (on_resume_) on_resume_();
 }
 
 void BlandDialer::stop_dialing(const std::string& why) {
@@ -269,6 +270,7 @@ bool BlandDialer::resume(const std::string& why) {
   plan_limit_streak_ = 0;
   publish();
   pump();
+  if (on_resume_) on_resume_();
   return true;
 }
 

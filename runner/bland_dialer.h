@@ -49,6 +49,8 @@ class BlandDialer final : public Dialer {
   // Non-empty during a plan-limit pause or after Bland refused the key.
   std::string paused_reason() const override;
 
+  // Called when a pause ends or a stop is lifted, so the owner can tick at once.
+  void set_on_resume(std::function<void()> on_resume) { on_resume_ = std::move(on_resume); }
   // Lifts a pause or a stop now (SIGHUP). Returns false if dialing was not held.
   bool resume(const std::string& why);
   // Dials waiting for a retry or a pacing slot are failed now (shutdown). Returns how many.
@@ -107,6 +109,7 @@ class BlandDialer final : public Dialer {
   EventLoop::TimerId pause_timer_ = 0;
   int plan_limit_streak_ = 0;  // plan-limit pauses since the last accepted dial
   std::string stopped_;
+  std::function<void()> on_resume_;
 };
 
 }  // namespace redial::runner
