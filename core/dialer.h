@@ -40,6 +40,9 @@ class Dialer {
     (void)call;
     return false;
   }
+  // Non-empty while the dialer cannot place calls (e.g. Bland's plan limit paused dialing, or
+  // Bland refused the API key): ticks then dial nothing and leave every lead where it is.
+  virtual std::string paused_reason() const { return {}; }
 };
 
 }  // namespace redial

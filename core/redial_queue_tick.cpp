@@ -72,6 +72,8 @@ TickSummary RedialQueue::tick() {
     REDIAL_LOG(log_, info,
                "Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
                esc(calendar_.format_local(now)));
+  } else if (std::string paused = dialer_.paused_reason(); !paused.empty()) {
+    summary.skipped_reason = "dialing paused: " + paused;  // the dialer logs the pause once
   }
   if (!summary.skipped_reason.empty()) {
     store_.sync();

@@ -160,6 +160,18 @@ HttpResponse AdminApi::stop(const std::string& key, const HttpRequest& req) {
   return ok(record_json(key, *r), true);
 }
 
+// Dialing state (issue 14): a plan-limit pause and its end, or a stop after 401/403.
+json AdminApi::dialing_json() const {
+  if (metrics_ == nullptr) return json{{"state", "unknown"}};
+  if (!metrics_->dialing_stopped.empty())
+    return json{{"state", "stopped"}, {"reason", metrics_->dialing_stopped}};
+  if (!metrics_->dial_pause_reason.empty())
+    return json{{"state", "paused"},
+                {"reason", metrics_->dial_pause_reason},
+                {"until", metrics_->dial_paused_until_ms}};
+  return json{{"state", "dialing"}};
+}
+
 HttpResponse AdminApi::stats() const {
   StatusCounts c = queue_.counts();
   json calls = json::array();
@@ -173,6 +185,7 @@ HttpResponse AdminApi::stats() const {
                    {"max_attempts", c.max_attempts},
                    {"dnc", c.dnc}}},
                  {"in_flight", calls},
+                 {"dialing", dialing_json()},
                  {"last_tick", tick_json(queue_.last_tick())},
                  {"next_tick_at", queue_.next_tick_at()},
                  {"now", clock_.now_ms()}});

@@ -66,6 +66,8 @@ class App {
         admin_(
             s, clock_, queue_, [this] { return run_tick(); }, &metrics_) {
     dialer_.attach(queue_, applier_, [this] { dirty_ = true; });
+    // A pause or stop lifted: tick at once rather than at the next interval (issue 14).
+    dialer_.set_on_resume([this] { tick_now_ = true; });
     // Test-only (docs/scaling.md): REDIAL_TEST_KILL_AT_DIAL=1 makes the runner SIGKILL itself at
     // its first dial, after the tick committed its claim and call leases and before any request
     // reaches Bland (runner/tests/pg_lease_test.py: a runner killed mid-tick).
@@ -113,7 +115,8 @@ class App {
                                 {"enabled", settings_.policy.enabled}}
                      .dump());
     while (!stopping_) {
-      if (clock_.now_ms() >= queue_.next_tick_at()) {
+      if (tick_now_ || clock_.now_ms() >= queue_.next_tick_at()) {
+        tick_now_ = false;
         try {
           run_tick();
         } catch (const StoreError&) {
@@ -157,11 +160,21 @@ class App {
                           std::string("the store could not be written; try again: ") + e.what());
       }
     }
-    if (r.method == "GET" && r.path == "/healthz")
-      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    if (r.method == "GET" && r.path == "/healthz") return healthz();
     if (r.method == "GET" && r.path == "/metrics")
       return HttpResponse{200, metrics_.render(queue_), "text/plain; version=0.0.4", false};
     return json_error(404, "not found: " + r.method + " " + r.path);
+  }
+
+  // Degraded (still 200: webhooks are taken) while Bland refuses the API key (issue 14).
+  HttpResponse healthz() const {
+    if (metrics_.dialing_stopped.empty())
+      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    nlohmann::json j{
+        {"status", "degraded"},
+        {"reason", "dialing stopped: Bland refused the API key (" + metrics_.dialing_stopped +
+                       "); send SIGHUP or restart after fixing it"}};
+    return HttpResponse{200, j.dump() + "\n", "application/json", false};
   }
 
   TickSummary run_tick() {
@@ -236,6 +249,7 @@ class App {
       if (sig == SIGHUP) {
         reopen_log(*log_, settings_);
         reload_dnc();
+        dialer_.resume("SIGHUP");  // after a 401/403 or during a plan-limit pause
       } else {
         spdlog::info("Signal {} received: shutting down", sig);
         stopping_ = true;
@@ -308,6 +322,7 @@ class App {
   AdminApi admin_;
   std::unique_ptr<HttpServer> server_;  // last: destroyed first
   bool dirty_ = false;
+  bool tick_now_ = false;  // the dialer resumed: tick without waiting for the interval
   bool stopping_ = false;
   bool store_failed_ = false;
 };

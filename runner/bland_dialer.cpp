@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "runner/bland_call.h"
+#include "runner/dial_limits.h"
 #include "runner/request_template.h"
 
 namespace redial::runner {
@@ -65,6 +66,10 @@ std::optional<TimeMs> BlandDialer::rate_limited(TimeMs now) {
 
 void BlandDialer::dial(const DialRequest& req) {
   TimeMs now = clock_.now_ms();
+  if (std::string held = paused_reason(); !held.empty()) {  // ticks skip while paused
+    fail_unmoved(req.dial_seq, "not sent: " + held);
+    return;
+  }
   if (auto until = rate_limited(now)) {
     ++metrics_.dials_rate_limited;
     spdlog::warn("Dial held back by the call limits {}",
@@ -75,11 +80,37 @@ void BlandDialer::dial(const DialRequest& req) {
   }
   dial_times_.push_back(now);
   dialing_.insert(req.dial_seq);
-  Attempt a{req.dial_seq, req.key, build_call_body(template_, req, settings_.webhook_url()).dump()};
-  post(std::move(a));
+  paced_.push_back(Attempt{req.dial_seq, req.key, req.phone,
+                           build_call_body(template_, req, settings_.webhook_url()).dump()});
+  pump();
+  if (!paced_.empty() && paced_.back().dial_seq == req.dial_seq) ++metrics_.dials_paced;
+}
+
+// Sends the paced dials whose slot has come; a timer wakes it for the next slot.
+void BlandDialer::pump() {
+  const TimeMs gap = pacing_gap_ms(settings_.dials_per_minute, settings_.dials_per_second);
+  while (!paced_.empty()) {
+    TimeMs now = clock_.now_ms();
+    if (gap > 0 && now < next_slot_ms_) {
+      if (pace_timer_ == 0)
+        pace_timer_ = loop_.add_timer(next_slot_ms_ - now, [this] {
+          pace_timer_ = 0;
+          pump();
+        });
+      return;
+    }
+    Attempt a = std::move(paced_.front());
+    paced_.pop_front();
+    if (gap > 0) next_slot_ms_ = now + gap;
+    post(std::move(a));
+  }
 }
 
 void BlandDialer::post(Attempt a) {
+  if (std::string held = paused_reason(); !held.empty()) {  // a retry due during a pause
+    fail_unmoved(a.dial_seq, "not sent: " + held);
+    return;
+  }
   ++a.tries;
   HttpCall call;
   call.method = "POST";
@@ -91,7 +122,7 @@ void BlandDialer::post(Attempt a) {
 }
 
 void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
-  bool retrying = (r.status == 0 && !r.request_sent_unknown) || r.status == 429 || r.status >= 500;
+  bool retrying = (r.status == 0 && !r.request_sent_unknown) || r.status >= 500;
   if (!retrying || a.tries > settings_.dial_retries) dialing_.erase(a.dial_seq);
   if (r.status >= 200 && r.status < 300) {
     auto j = json::parse(r.body, nullptr, false);
@@ -99,20 +130,7 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
     if (j.is_object() && j.contains("call_id") && j["call_id"].is_string())
       call_id = j["call_id"].get<std::string>();
     bool error_status = j.is_object() && j.value("status", "") == "error";
-    if (!call_id.empty() && !error_status) {
-      ++metrics_.dials_accepted;
-      spdlog::info("Dial accepted by Bland {}",
-                   json{{"key", a.key}, {"call_id", call_id}, {"ms", r.elapsed_ms}}.dump());
-      queue_->on_dial_accepted(a.dial_seq, call_id);
-      changed_();
-      if (auto it = reconcile_when_accepted_.find(a.dial_seq);
-          it != reconcile_when_accepted_.end()) {
-        InFlightCall call{a.dial_seq, "", it->second, call_id, clock_.now_ms()};
-        reconcile_when_accepted_.erase(it);
-        loop_.add_timer(settings_.policy.call_timeout_ms, [this, call] { lookup(call, 1); });
-      }
-      return;
-    }
+    if (!call_id.empty() && !error_status) return on_accepted(a, call_id, r.elapsed_ms);
     ++metrics_.dials_failed;
     std::string why = "Bland answered without a call_id: " + bland_message(r);
     spdlog::error("Dial failed {}", json{{"key", a.key}, {"reason", why}}.dump());
@@ -127,16 +145,162 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
         json{{"key", a.key}, {"error", r.error}}.dump());
     return;
   }
-  if (r.status == 0 || r.status == 429 || r.status >= 500) {
-    std::optional<TimeMs> after;
-    if (r.status == 429) after = 10 * kSecondMs;  // Bland: one call per number per 10 s
-    retry_or_fail(std::move(a), bland_message(r), after);
+  if (r.status == 429) return on_rate_limited(a, r);
+  if (r.status == 0 || r.status >= 500) {
+    retry_or_fail(std::move(a), bland_message(r), std::nullopt);
     return;
   }
   ++metrics_.dials_failed;
   std::string why = bland_message(r);
+  if (r.status == 401 || r.status == 403) {
+    stop_dialing(why);
+    fail_unmoved(a.dial_seq, "Bland refused the API key: " + why);
+    return;
+  }
   spdlog::error("Dial refused by Bland {}", json{{"key", a.key}, {"reason", why}}.dump());
   queue_->on_dial_failed(a.dial_seq, why);
+  changed_();
+}
+
+void BlandDialer::on_accepted(const Attempt& a, const std::string& call_id,
+                              std::int64_t elapsed_ms) {
+  ++metrics_.dials_accepted;
+  plan_limit_streak_ = 0;
+  spdlog::info("Dial accepted by Bland {}",
+               json{{"key", a.key}, {"call_id", call_id}, {"ms", elapsed_ms}}.dump());
+  queue_->on_dial_accepted(a.dial_seq, call_id);
+  changed_();
+  if (auto it = reconcile_when_accepted_.find(a.dial_seq); it != reconcile_when_accepted_.end()) {
+    InFlightCall call{a.dial_seq, "", it->second, call_id, clock_.now_ms()};
+    reconcile_when_accepted_.erase(it);
+    loop_.add_timer(settings_.policy.call_timeout_ms, [this, call] { lookup(call, 1); });
+  }
+}
+
+// A 429: the per-number limit delays this lead; any other limit pauses all dialing. Neither is
+// an attempt, and a plan limit leaves the lead where it was (it is dialed after the pause).
+void BlandDialer::on_rate_limited(const Attempt& a, const HttpReply& r) {
+  RateLimit limit = classify_429(r.body, a.phone);
+  std::optional<TimeMs> retry_after =
+      parse_retry_after_ms(r.header("retry-after"), clock_.now_ms());
+  if (retry_after) retry_after = std::min<TimeMs>(*retry_after, kDayMs);
+  std::string why = bland_message(r);
+  if (limit.same_number) {
+    ++metrics_.dials_same_number_limited;
+    TimeMs wait = std::max<TimeMs>(retry_after.value_or(0), 10 * kSecondMs);
+    spdlog::warn("Dial refused: the number was called moments ago; that lead waits {}",
+                 json{{"key", a.key}, {"wait_ms", wait}, {"reason", why}}.dump());
+    queue_->on_dial_failed(a.dial_seq, why, wait);
+    changed_();
+    return;
+  }
+  pause_dialing(limit.reason, limit.code, retry_after, why);
+  fail_unmoved(a.dial_seq, "dialing paused by Bland's plan limit: " + why);
+}
+
+void BlandDialer::pause_dialing(const std::string& reason, const std::string& code,
+                                std::optional<TimeMs> retry_after, const std::string& message) {
+  const TimeMs now = clock_.now_ms();
+  if (!pause_reason_.empty() && !retry_after) {
+    publish();  // a dial sent before the pause was refused too: the same pause
+    return;
+  }
+  TimeMs wait = retry_after ? *retry_after
+                            : plan_backoff_ms(++plan_limit_streak_, settings_.plan_limit_backoff_ms,
+                                              settings_.plan_limit_backoff_max_ms);
+  wait = std::max<TimeMs>(wait, kSecondMs);
+  const bool extending = !pause_reason_.empty();
+  if (extending && now + wait <= paused_until_ms_) return;
+  loop_.cancel_timer(pause_timer_);
+  paused_until_ms_ = now + wait;
+  pause_timer_ = loop_.add_timer(wait, [this] {
+    pause_timer_ = 0;
+    end_pause();
+  });
+  if (!extending) {
+    pause_reason_ = reason;
+    pause_code_ = code;
+    ++metrics_.dial_pauses[reason];
+    spdlog::warn("Dialing paused by Bland's plan limit {}",
+                 json{{"reason", reason},
+                      {"code", code},
+                      {"wait_ms", wait},
+                      {"until", paused_until_ms_},
+                      {"retry_after", retry_after.has_value()},
+                      {"message", message}}
+                     .dump());
+  }
+  publish();
+  fail_paced("dialing paused by Bland's plan limit (" + reason + ")");
+}
+
+void BlandDialer::end_pause() {
+  if (pause_reason_.empty()) return;
+  spdlog::info("Dialing resumed after the plan-limit pause {}",
+               json{{"reason", pause_reason_}, {"code", pause_code_}}.dump());
+  pause_reason_.clear();
+  pause_code_.clear();
+  paused_until_ms_ = 0;
+  publish();
+  pump();
+  if (on_resume_) on_resume_();
+}
+
+void BlandDialer::stop_dialing(const std::string& why) {
+  if (stopped_.empty())
+    spdlog::error(
+        "Dialing stopped: Bland refused the API key; fix --bland-api-key (BLAND_API_KEY) or the "
+        "account, then send SIGHUP or restart {}",
+        json{{"reason", why}}.dump());
+  stopped_ = why;
+  publish();
+  fail_paced("dialing stopped: Bland refused the API key");
+}
+
+bool BlandDialer::resume(const std::string& why) {
+  if (stopped_.empty() && pause_reason_.empty()) return false;
+  spdlog::info("Dialing resumed {}",
+               json{{"by", why}, {"was_stopped", stopped_}, {"was_paused", pause_reason_}}.dump());
+  stopped_.clear();
+  loop_.cancel_timer(pause_timer_);
+  pause_timer_ = 0;
+  pause_reason_.clear();
+  pause_code_.clear();
+  paused_until_ms_ = 0;
+  plan_limit_streak_ = 0;
+  publish();
+  pump();
+  if (on_resume_) on_resume_();
+  return true;
+}
+
+std::string BlandDialer::paused_reason() const {
+  if (!stopped_.empty()) return "Bland refused the API key (" + stopped_ + ")";
+  if (!pause_reason_.empty() && clock_.now_ms() < paused_until_ms_)
+    return "Bland's plan limit (" + pause_reason_ + (pause_code_.empty() ? "" : " " + pause_code_) +
+           ") until " + std::to_string(paused_until_ms_);
+  return "";
+}
+
+void BlandDialer::publish() {
+  metrics_.dial_pause_reason = pause_reason_;
+  metrics_.dial_paused_until_ms = paused_until_ms_;
+  metrics_.dialing_stopped = stopped_;
+}
+
+// Fails the dials waiting for a pacing slot: not attempts, and their leads are not moved.
+void BlandDialer::fail_paced(const std::string& why) {
+  loop_.cancel_timer(pace_timer_);
+  pace_timer_ = 0;
+  auto list = std::move(paced_);
+  paced_.clear();
+  for (const Attempt& a : list) fail_unmoved(a.dial_seq, why);
+}
+
+void BlandDialer::fail_unmoved(std::uint64_t dial_seq, const std::string& why) {
+  dialing_.erase(dial_seq);
+  reconcile_when_accepted_.erase(dial_seq);
+  queue_->on_dial_failed(dial_seq, why);  // no retry time: the lead keeps its due time
   changed_();
 }
 
@@ -167,7 +331,8 @@ void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
 }
 
 std::size_t BlandDialer::abandon_waiting(const std::string& reason) {
-  std::size_t n = waiting_.size();
+  std::size_t n = waiting_.size() + paced_.size();
+  fail_paced(reason);
   auto list = std::move(waiting_);
   waiting_.clear();
   for (auto& [seq, entry] : list) {
@@ -196,6 +361,21 @@ bool BlandDialer::reconcile(const InFlightCall& call) {
   return true;
 }
 
+namespace {
+
+// Bland's error states: the call is over and will not produce a result of its own.
+bool is_error_state(const json& call) {
+  static const char* kQueueErrors[] = {"pre_queue_error", "queue_error", "call_error",
+                                       "complete_error"};
+  std::string queue_status =
+      call.value("queue_status", json()).is_string() ? call["queue_status"].get<std::string>() : "";
+  for (const char* e : kQueueErrors)
+    if (queue_status == e) return true;
+  return call.value("status", json()).is_string() && call["status"].get<std::string>() == "error";
+}
+
+}  // namespace
+
 void BlandDialer::lookup(InFlightCall call, int tries) {
   HttpCall get;
   get.url = settings_.bland_base_url + "/v1/calls/" + call.call_id;
@@ -212,8 +392,11 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
       loop_.add_timer(wait, [this, call, tries] { lookup(call, tries + 1); });
     };
     auto j = json::parse(r.body, nullptr, false);
-    bool unknown = r.status == 404 ||
-                   (r.status >= 400 && r.status < 500 && r.status != 429 && r.status != 401);
+    if (r.status == 401 || r.status == 403) {  // the call may exist: never released for this
+      stop_dialing(bland_message(r));
+      return again(bland_message(r));
+    }
+    bool unknown = r.status == 404 || (r.status >= 400 && r.status < 500 && r.status != 429);
     if (unknown) {
       std::string why = "Bland does not know call " + call.call_id + " (" + bland_message(r) + ")";
       spdlog::warn("Releasing call {}", json{{"key", call.key}, {"reason", why}}.dump());
@@ -222,25 +405,46 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
       return;
     }
     if (r.status != 200 || !j.is_object()) return again(bland_message(r));
-    try {
-      ParsedCall p = parse_call_object(
-          j, mapping_, [this](std::string_view o) { return queue_->policy().is_known(o); },
-          [this](const std::string& t, const std::string& f) {
-            return queue_->calendar().parse_local(t, f);
-          });
-      if (!p.ended) return again("call still in progress");
-      if (p.result.call_id.empty()) p.result.call_id = call.call_id;
-      if (!p.result.dial_seq) p.result.dial_seq = call.dial_seq;
-      applier_->apply(std::move(p), "reconcile");
-    } catch (const InputError& e) {
-      spdlog::warn(
-          "Releasing call {}",
-          json{{"key", call.key}, {"reason", std::string("unusable call object: ") + e.what()}}
-              .dump());
-      queue_->release_call(call.dial_seq, std::string("unusable call object: ") + e.what());
-    }
-    changed_();
+    if (!apply_looked_up(call, j, is_error_state(j))) again("call still in progress");
   });
+}
+
+// A call object from GET /v1/calls/{id}: ended -> applied like a webhook; an error state ->
+// applied with the mapping's error outcome (an attempt: a number Bland keeps failing on stops at
+// --max-attempts instead of being redialed for ever). False: still running (ask again).
+bool BlandDialer::apply_looked_up(const InFlightCall& call, const json& j, bool error_state) {
+  try {
+    ParsedCall p = parse_call_object(
+        j, mapping_, [this](std::string_view o) { return queue_->policy().is_known(o); },
+        [this](const std::string& t, const std::string& f) {
+          return queue_->calendar().parse_local(t, f);
+        });
+    if (error_state) {
+      ++metrics_.reconcile_error_states;
+      if (p.result.outcome == mapping_.fallback) p.result.outcome = mapping_.error;
+      p.ended = true;
+      spdlog::warn("Call ended in a Bland error state; applied with an error outcome {}",
+                   json{{"key", call.key},
+                        {"call_id", call.call_id},
+                        {"queue_status", j.value("queue_status", json())},
+                        {"status", j.value("status", json())},
+                        {"error_message", j.value("error_message", json())},
+                        {"outcome", p.result.outcome}}
+                       .dump());
+    }
+    if (!p.ended) return false;
+    if (p.result.call_id.empty()) p.result.call_id = call.call_id;
+    if (!p.result.dial_seq) p.result.dial_seq = call.dial_seq;
+    applier_->apply(std::move(p), "reconcile");
+  } catch (const InputError& e) {
+    spdlog::warn(
+        "Releasing call {}",
+        json{{"key", call.key}, {"reason", std::string("unusable call object: ") + e.what()}}
+            .dump());
+    queue_->release_call(call.dial_seq, std::string("unusable call object: ") + e.what());
+  }
+  changed_();
+  return true;
 }
 
 }  // namespace redial::runner

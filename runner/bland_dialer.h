@@ -1,13 +1,20 @@
 #pragma once
 // The queue's Dialer for Bland AI: POST {base}/v1/calls through the non-blocking HttpClient.
 //   2xx with call_id        -> RedialQueue::on_dial_accepted
-//   429, 5xx, connect error -> retried with exponential back-off (dial_retries times), then
+//   5xx, connect error      -> retried with exponential back-off (dial_retries times), then
 //                              on_dial_failed (never an attempt)
+//   429 same number         -> on_dial_failed: that lead waits 10 s (or Retry-After)
+//   429 plan limit          -> all dialing pauses for Retry-After (or a growing back-off): ticks
+//                              dial nothing, the dial is failed without moving its lead
+//   401 / 403               -> dialing stops until resume() (SIGHUP) or a restart; /healthz
+//                              reports degraded
 //   other 4xx / error body  -> logged with Bland's message, on_dial_failed
 //   time-out after sending  -> the call may exist: it stays in flight until a webhook or the
 //                              call time-out's reconcile settles it (never a blind second dial)
-// Per-hour and per-day limits hold dials back (on_dial_failed with a retry time).
-// reconcile(): GET {base}/v1/calls/{id}; ended -> applied like a webhook; 404 -> release_call.
+// Per-hour and per-day limits hold dials back (on_dial_failed with a retry time); pacing
+// (--dials-per-minute, --dials-per-second) spreads the dials of a tick over time.
+// reconcile(): GET {base}/v1/calls/{id}; ended -> applied like a webhook; Bland's error states
+// (queue_status *_error, status "error") -> applied with an error outcome; 404 -> release_call.
 // A call whose dial request is still outstanding is not released: it is looked up once Bland
 // has named it (a slow dial must never free the phone for a second call).
 #include <cstdint>
@@ -39,20 +46,38 @@ class BlandDialer final : public Dialer {
 
   void dial(const DialRequest& request) override;
   bool reconcile(const InFlightCall& call) override;
+  // Non-empty during a plan-limit pause or after Bland refused the key.
+  std::string paused_reason() const override;
 
-  // Dials waiting for a retry are failed now (shutdown). Returns how many.
+  // Called when a pause ends or a stop is lifted, so the owner can tick at once.
+  void set_on_resume(std::function<void()> on_resume) { on_resume_ = std::move(on_resume); }
+  // Lifts a pause or a stop now (SIGHUP). Returns false if dialing was not held.
+  bool resume(const std::string& why);
+  // Dials waiting for a retry or a pacing slot are failed now (shutdown). Returns how many.
   std::size_t abandon_waiting(const std::string& reason);
-  std::size_t waiting() const { return waiting_.size(); }
+  std::size_t waiting() const { return waiting_.size() + paced_.size(); }
 
  private:
   struct Attempt {
     std::uint64_t dial_seq;
     std::string key;
+    std::string phone;
     std::string body;
     int tries = 0;
   };
+  void pump();
   void post(Attempt a);
   void on_reply(Attempt a, const HttpReply& reply);
+  void on_accepted(const Attempt& a, const std::string& call_id, std::int64_t elapsed_ms);
+  void on_rate_limited(const Attempt& a, const HttpReply& reply);
+  void pause_dialing(const std::string& reason, const std::string& code,
+                     std::optional<TimeMs> retry_after, const std::string& message);
+  void stop_dialing(const std::string& why);
+  void end_pause();
+  void publish();
+  void fail_paced(const std::string& why);
+  void fail_unmoved(std::uint64_t dial_seq, const std::string& why);
+  bool apply_looked_up(const InFlightCall& call, const nlohmann::json& object, bool error_state);
   void retry_or_fail(Attempt a, const std::string& reason, std::optional<TimeMs> retry_after);
   void lookup(InFlightCall call, int tries);
   std::optional<TimeMs> rate_limited(TimeMs now);
@@ -74,6 +99,17 @@ class BlandDialer final : public Dialer {
   std::set<std::uint64_t> dialing_;
   // Dials the queue asked to reconcile before Bland named the call: looked up once accepted.
   std::map<std::uint64_t, std::string> reconcile_when_accepted_;  // dial_seq -> key
+  // Pacing: dials waiting for their slot (in order), and when the next slot opens (epoch ms).
+  std::deque<Attempt> paced_;
+  TimeMs next_slot_ms_ = 0;
+  EventLoop::TimerId pace_timer_ = 0;
+  // A plan-limit pause ("" reason: none) and a stop by 401/403 ("": none).
+  std::string pause_reason_, pause_code_;
+  TimeMs paused_until_ms_ = 0;
+  EventLoop::TimerId pause_timer_ = 0;
+  int plan_limit_streak_ = 0;  // plan-limit pauses since the last accepted dial
+  std::string stopped_;
+  std::function<void()> on_resume_;
 };
 
 }  // namespace redial::runner

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace redial::runner {
@@ -11,6 +13,7 @@ struct HttpClient::Transfer {
   curl_slist* headers = nullptr;
   std::string request_body;
   std::string response_body;
+  std::map<std::string, std::string> response_headers;
   Done done;
   std::int64_t started = 0;
 };
@@ -18,6 +21,25 @@ struct HttpClient::Transfer {
 namespace {
 std::size_t on_write(char* data, std::size_t size, std::size_t n, void* userp) {
   static_cast<std::string*>(userp)->append(data, size * n);
+  return size * n;
+}
+
+// One header line ("Name: value\r\n"); a new status line (redirect, 100) starts over.
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(userp);
+  std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+    return size * n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string::npos) return size * n;
+  std::string name = line.substr(0, colon);
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string value = line.substr(colon + 1);
+  auto b = value.find_first_not_of(" \t");
+  auto e = value.find_last_not_of(" \t\r\n");
+  (*headers)[name] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
   return size * n;
 }
 
@@ -60,6 +82,8 @@ void HttpClient::send(const HttpCall& call, Done done) {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(call.timeout_ms));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->response_body);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->response_headers);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   for (const auto& h : call.headers) t->headers = curl_slist_append(t->headers, h.c_str());
   if (call.method == "POST") {
@@ -133,6 +157,7 @@ void HttpClient::collect() {
                                    code != CURLE_COULDNT_RESOLVE_PROXY;
     }
     reply.body = std::move(t->response_body);
+    reply.headers = std::move(t->response_headers);
     reply.elapsed_ms = EventLoop::steady_ms() - t->started;
     curl_multi_remove_handle(multi_, e);
     curl_easy_cleanup(e);
@@ -141,6 +166,18 @@ void HttpClient::collect() {
     delete t;
     done(reply);  // may send() again
   }
+}
+
+std::optional<std::int64_t> parse_retry_after_ms(const std::string& value, std::int64_t now_ms) {
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string::npos) {
+    if (value.size() > 9) return std::nullopt;  // more than 31 years: not a real wait
+    return std::stoll(value) * 1000;
+  }
+  if (!std::isalpha(static_cast<unsigned char>(value[0]))) return std::nullopt;  // "-5", "1.5"
+  time_t at = curl_getdate(value.c_str(), nullptr);  // HTTP-date (libcurl's own parser)
+  if (at < 0) return std::nullopt;
+  return std::max<std::int64_t>(0, static_cast<std::int64_t>(at) * 1000 - now_ms);
 }
 
 }  // namespace redial::runner

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,17 @@ struct HttpReply {
   int curl_code = 0;                  // CURLcode; 0 when an HTTP answer came
   bool request_sent_unknown = false;  // the request may have reached the server
   std::int64_t elapsed_ms = 0;
+  // Response headers, names lower-cased (the last value wins): e.g. "retry-after".
+  std::map<std::string, std::string> headers;
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
 };
+
+// A Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as a wait from `now_ms` (epoch
+// ms). nullopt when absent or unreadable; a date in the past is a wait of 0.
+std::optional<std::int64_t> parse_retry_after_ms(const std::string& value, std::int64_t now_ms);
 
 class HttpClient {
  public:

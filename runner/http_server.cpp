@@ -79,6 +79,8 @@ MHD_Result send(MHD_Connection* c, const HttpResponse& r) {
   MHD_Response* resp =
       MHD_create_response_from_buffer(r.body.size(), (void*)r.body.data(), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(resp, "Content-Type", r.content_type.c_str());
+  for (const auto& [name, value] : r.headers)
+    MHD_add_response_header(resp, name.c_str(), value.c_str());
   MHD_Result ret = MHD_queue_response(c, static_cast<unsigned>(r.status), resp);
   MHD_destroy_response(resp);
   return ret;

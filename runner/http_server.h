@@ -48,6 +48,8 @@ struct HttpResponse {
   std::string body;
   std::string content_type = "application/json";
   bool needs_sync = false;  // answer only after release_deferred()
+  // Extra headers (e.g. Retry-After).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 HttpResponse json_error(int status, const std::string& message);

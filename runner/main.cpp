@@ -7,6 +7,7 @@
 #include "pg/store_migration.h"
 #include "runner/app.h"
 #include "runner/logging.h"
+#include "runner/request_template.h"
 #include "runner/settings.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,14 @@ int main(int argc, char** argv) {
   if (!parsed.settings) {
     std::cout << parsed.help_text;
     return 0;
+  }
+  if (parsed.settings->policy.enabled) {
+    try {
+      check_dial_settings(*parsed.settings);  // what every dial would send (issue 14)
+    } catch (const SettingsError& e) {
+      std::cerr << "redial-runner: " << e.what() << "\n(see redial-runner --help)\n";
+      return 2;
+    }
   }
   if (parsed.check_only) {
     std::cout << "redial-runner: settings are valid\n";

@@ -28,6 +28,29 @@ void counter(std::ostream& o, const char* name, const char* help, std::uint64_t 
 }
 }  // namespace
 
+void Metrics::render_dial_limits(std::ostream& o) const {
+  o << "# HELP redial_dial_pauses_total Pauses of all dialing after a plan-limit 429, by reason\n"
+    << "# TYPE redial_dial_pauses_total counter\n";
+  for (const auto& [reason, n] : dial_pauses)
+    o << "redial_dial_pauses_total{reason=\"" << reason << "\"} " << n << '\n';
+  o << "# HELP redial_dial_paused 1 while dialing is paused by a plan limit\n"
+    << "# TYPE redial_dial_paused gauge\n"
+    << "redial_dial_paused " << (dial_pause_reason.empty() ? 0 : 1) << '\n'
+    << "# HELP redial_dial_paused_until_seconds When the current pause ends (Unix time; 0: none)\n"
+    << "# TYPE redial_dial_paused_until_seconds gauge\n"
+    << "redial_dial_paused_until_seconds " << dial_paused_until_ms / 1000 << '\n'
+    << "# HELP redial_dialing_stopped 1 after Bland refused the API key (401/403)\n"
+    << "# TYPE redial_dialing_stopped gauge\n"
+    << "redial_dialing_stopped " << (dialing_stopped.empty() ? 0 : 1) << '\n';
+  counter(o, "redial_dials_same_number_limited_total",
+          "Dials Bland refused for a number called within ~10 s (that lead waits)",
+          dials_same_number_limited);
+  counter(o, "redial_dials_paced_total", "Dials that waited for their pacing slot", dials_paced);
+  counter(o, "redial_reconcile_error_states_total",
+          "Calls Bland reported in an error state at reconcile (applied as an error outcome)",
+          reconcile_error_states);
+}
+
 std::string Metrics::render(const RedialQueue& queue) const {
   std::ostringstream o;
   counter(o, "redial_ticks_total", "Queue ticks run (including those a global check stopped)",
@@ -73,6 +96,7 @@ std::string Metrics::render(const RedialQueue& queue) const {
   for (const auto& [kind, n] : rejected)
     o << "redial_http_rejected_total{kind=\"" << kind << "\"} " << n << '\n';
 
+  render_dial_limits(o);
   StatusCounts c = queue.counts();
   o << "# HELP redial_queue_records Records in the queue by status\n"
     << "# TYPE redial_queue_records gauge\n"

@@ -2,6 +2,7 @@
 // Counters the runner keeps for GET /metrics (Prometheus text format 0.0.4).
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "core/redial_queue.h"
@@ -44,6 +45,16 @@ struct Metrics {
                                                                 {"metadata.outcome", 0},
                                                                 {"transferred_to", 0},
                                                                 {"warm_transfer_call", 0}};
+  // Dial limits (issue 14; docs/runner.md "Dial errors, limits and pacing"). Pauses by reason,
+  // every reason listed from the start; the current pause (0: none) and a stop by 401/403.
+  std::map<std::string, std::uint64_t> dial_pauses{
+      {"concurrency", 0}, {"daily_minutes", 0}, {"rate", 0}, {"unrecognized", 0}};
+  std::string dial_pause_reason;    // "" when dialing is not paused
+  TimeMs dial_paused_until_ms = 0;  // epoch ms; 0 when not paused
+  std::string dialing_stopped;      // why Bland refused the key; "" when dialing may go on
+  std::uint64_t dials_same_number_limited = 0;  // Bland's per-number 429: that lead waits
+  std::uint64_t dials_paced = 0;                // dials that waited for their pacing slot
+  std::uint64_t reconcile_error_states = 0;     // calls Bland reported in an error state
   std::uint64_t syncs = 0;
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;
@@ -51,6 +62,7 @@ struct Metrics {
   void record_tick(const TickSummary& t);
   void record_sync(double seconds);
   void reject(const std::string& kind) { ++rejected[kind]; }
+  void render_dial_limits(std::ostream& o) const;
   // The whole exposition, with queue gauges read from `queue`.
   std::string render(const RedialQueue& queue) const;
 };

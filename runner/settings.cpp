@@ -94,6 +94,17 @@ const Spec kSpecs[] = {
      "Retries of a dial after 429, 5xx or network error"},
     {"dial-backoff", "REDIAL_DIAL_BACKOFF", "2s", "First retry wait, doubled each retry"},
     {"http-timeout", "REDIAL_HTTP_TIMEOUT", "15s", "Time-out of one request to Bland"},
+    // Dial limits and pacing (issue 14).
+    {"dials-per-minute", "REDIAL_DIALS_PER_MINUTE", "0",
+     "Most dials started per minute, spread evenly (0 = no pacing)"},
+    {"dials-per-second", "REDIAL_DIALS_PER_SECOND", "0",
+     "Most dials started per second (0 = no limit)"},
+    {"plan-limit-backoff", "REDIAL_PLAN_LIMIT_BACKOFF", "30s",
+     "Dialing pause after a plan-limit 429 without Retry-After; doubles while they repeat"},
+    {"plan-limit-backoff-max", "REDIAL_PLAN_LIMIT_BACKOFF_MAX", "15m",
+     "Longest such pause (minutes)"},
+    {"webhook-grace", "REDIAL_WEBHOOK_GRACE", "2m",
+     "Time after the template's max_duration for the webhook; --call-timeout must exceed both"},
     {"listen-address", "REDIAL_LISTEN_ADDRESS", "127.0.0.1", "HTTP listen address (IPv4)"},
     {"port", "REDIAL_PORT", "8080", "HTTP port (0 = any free port, logged)"},
     {"admin-token", "REDIAL_ADMIN_TOKEN", "",
@@ -349,6 +360,16 @@ Settings build(const po::variables_map& vm) {
   s.dial_backoff_ms = r.duration("dial-backoff", kSecondMs);
   s.http_timeout_ms = r.duration("http-timeout", kSecondMs);
   if (s.http_timeout_ms <= 0) bad("http-timeout", r.str("http-timeout"), "must be > 0");
+  s.dials_per_minute = static_cast<int>(r.integer("dials-per-minute", 0, 60000));
+  s.dials_per_second = static_cast<int>(r.integer("dials-per-second", 0, 1000));
+  s.plan_limit_backoff_ms = r.duration("plan-limit-backoff", kSecondMs);
+  if (s.plan_limit_backoff_ms < kSecondMs)
+    bad("plan-limit-backoff", r.str("plan-limit-backoff"), "must be at least 1s");
+  s.plan_limit_backoff_max_ms = r.duration("plan-limit-backoff-max", kMinuteMs);
+  if (s.plan_limit_backoff_max_ms < s.plan_limit_backoff_ms)
+    bad("plan-limit-backoff-max", r.str("plan-limit-backoff-max"),
+        "must not be shorter than --plan-limit-backoff");
+  s.webhook_grace_ms = r.duration("webhook-grace", kMinuteMs);
 
   s.listen_address = r.str("listen-address");
   s.port = static_cast<int>(r.integer("port", 0, 65535));

@@ -30,6 +30,13 @@ struct Settings {
   int dial_retries = 3;                     // extra tries after a 429 / 5xx / transport error
   TimeMs dial_backoff_ms = 2 * kSecondMs;   // first retry wait; doubles each retry
   TimeMs http_timeout_ms = 15 * kSecondMs;  // one request to Bland
+  // Dial limits and pacing (issue 14; docs/runner.md "Dial errors, limits and pacing").
+  int dials_per_minute = 0;                       // 0: no pacing by the minute
+  int dials_per_second = 0;                       // 0: no pacing by the second
+  TimeMs plan_limit_backoff_ms = 30 * kSecondMs;  // first pause after a plan-limit 429 without
+                                                  // Retry-After; doubles while they repeat
+  TimeMs plan_limit_backoff_max_ms = 15 * kMinuteMs;
+  TimeMs webhook_grace_ms = 2 * kMinuteMs;  // call_timeout must exceed max_duration + this
 
   // HTTP server.
   std::string listen_address = "127.0.0.1";

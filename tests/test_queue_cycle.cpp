@@ -206,3 +206,21 @@ TEST_CASE("enqueue puts a lead up for a first dial without counting an attempt")
   f.queue->enqueue(lead, ny(2025, 12, 1, 12, 0));
   CHECK(f.queue->find(key)->next_redial_timestamp == ny(2025, 12, 1, 10, 0));
 }
+
+TEST_CASE("a paused dialer: ticks dial nothing and no lead moves") {
+  QueueFixture f(ny(2025, 12, 1, 10, 0));
+  RedialQueue& q = *f.queue;
+  f.deliver(result("12345", kPhone, "VOICEMAIL", "call_1"));
+  const TimeMs due = q.find(kKey)->next_redial_timestamp;
+  f.dialer.paused = "plan limit (concurrency)";
+  f.clock.set(due + kMinuteMs);
+  TickSummary t = q.tick();
+  CHECK_FALSE(t.ran);
+  CHECK(t.skipped_reason == "dialing paused: plan limit (concurrency)");
+  CHECK(f.dialer.dials.empty());
+  CHECK(q.find(kKey)->next_redial_timestamp == due);
+  CHECK(q.find(kKey)->attempts == 1);
+  f.dialer.paused.clear();
+  CHECK(q.tick().calls_made == 1);
+  CHECK(f.dialer.dials.size() == 1);
+}

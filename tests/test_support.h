@@ -50,7 +50,9 @@ inline std::shared_ptr<spdlog::logger> quiet_logger() {
 class RecordingDialer : public Dialer {
  public:
   void dial(const DialRequest& r) override { dials.push_back(r); }
+  std::string paused_reason() const override { return paused; }
   std::vector<DialRequest> dials;
+  std::string paused;  // non-empty: the dialer asks ticks to dial nothing
 };
 
 // New York local time on a given day, as epoch ms.

@@ -7,6 +7,8 @@
 //   GET  /emulator/calls  every call placed, with its outcome and webhook deliveries (tests)
 // After --webhook-delay, each call's scripted outcome is posted to the request's `webhook`,
 // signed with X-Webhook-Signature when --webhook-secret is set; duplicates and losses optional.
+// The script's "dials" (emulator/dial_script.h) refuse chosen POSTs as Bland does (plan-limit
+// and per-number 429s with Retry-After, 401, 403) or end calls in Bland's error states.
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
@@ -20,6 +22,7 @@
 
 #include "core/errors.h"
 #include "core/redial_policy.h"
+#include "runner/emulator/dial_script.h"
 #include "runner/emulator/emulated_calls.h"
 #include "runner/event_loop.h"
 #include "runner/hmac.h"
@@ -65,6 +68,7 @@ struct Call {
   std::vector<json> deliveries;        // {"status": 200, "error": "", "at": ms}
   std::string extra;                   // "", "status_events" or "analysis" (script kind)
   std::vector<json> extra_deliveries;  // the other bodies: {"kind", "status", "body", ...}
+  std::string error_state;             // a Bland error state scripted in "dials" (no webhook)
 };
 
 std::int64_t now_ms() {
@@ -86,8 +90,12 @@ HttpResponse bland_error(int status, const std::string& message) {
 
 class Emulator {
  public:
-  Emulator(Options o, emulator::OutcomeScript script)
-      : opt_(std::move(o)), script_(std::move(script)), http_(loop_), rng_(opt_.seed) {
+  Emulator(Options o, emulator::OutcomeScript script, emulator::DialScript dials)
+      : opt_(std::move(o)),
+        script_(std::move(script)),
+        dials_(std::move(dials)),
+        http_(loop_),
+        rng_(opt_.seed) {
     server_ = std::make_unique<HttpServer>(loop_, opt_.address, opt_.port,
                                            [this](const HttpRequest& r) { return route(r); });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) {
@@ -135,6 +143,17 @@ class Emulator {
     }
     std::string phone = body["phone_number"].get<std::string>();
     std::int64_t now = now_ms();
+    emulator::DialStep dial_step = dials_.next(lead_of(body, phone));
+    if (auto refusal = emulator::dial_refusal(dial_step, phone)) {
+      refused_.push_back(json{{"lead_id", lead_of(body, phone)},
+                              {"phone_number", phone},
+                              {"kind", dial_step.kind},
+                              {"status", refusal->status},
+                              {"at", now}});
+      spdlog::info("dial to {} refused by script: {} (HTTP {})", phone, dial_step.kind,
+                   refusal->status);
+      return *refusal;
+    }
     auto last = last_by_phone_.find(phone);
     if (last != last_by_phone_.end() && now - last->second < opt_.window_ms)
       return bland_error(429, "Rate limit exceeded: " + phone + " was called less than " +
@@ -155,8 +174,9 @@ class Emulator {
     c.created_at = iso_now();
     std::uniform_real_distribution<double> u(0, 1);
     c.forgotten = step.webhook == "forgotten";
-    c.lost =
-        step.webhook == "lost" || c.forgotten || (step.webhook.empty() && u(rng_) < opt_.loss_rate);
+    if (emulator::is_error_state_kind(dial_step.kind)) c.error_state = dial_step.kind;
+    c.lost = step.webhook == "lost" || c.forgotten || !c.error_state.empty() ||
+             (step.webhook.empty() && u(rng_) < opt_.loss_rate);
     c.duplicated = step.webhook == "duplicate" ||
                    (!c.lost && step.webhook.empty() && u(rng_) < opt_.duplicate_rate);
     std::string id = c.id;
@@ -187,6 +207,9 @@ class Emulator {
   }
 
   json object_of(const Call& c) const {
+    if (!c.error_state.empty())
+      return emulator::error_state_object(
+          emulator::running_call_object(c.id, c.request, c.created_at), c.error_state);
     if (now_ms() < c.ends_at) return emulator::running_call_object(c.id, c.request, c.created_at);
     return emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at);
   }
@@ -286,16 +309,27 @@ class Emulator {
           {"lost", c.lost},
           {"forgotten", c.forgotten},
           {"duplicated", c.duplicated},
+          {"error_state", c.error_state},
           {"request", c.request},
           {"webhook_body", emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at)},
           {"deliveries", c.deliveries},
           {"extra_deliveries", c.extra_deliveries}});
     }
-    return HttpResponse{200, json{{"calls", out}}.dump() + "\n"};
+    return HttpResponse{200, json{{"calls", out}, {"refused", refused_}}.dump() + "\n"};
+  }
+
+  // The lead a POST /v1/calls is for (metadata.lead_id), else its phone.
+  static std::string lead_of(const json& body, const std::string& phone) {
+    json meta = body.value("metadata", json::object());
+    if (meta.is_object() && meta.contains("lead_id") && meta["lead_id"].is_string())
+      return meta["lead_id"].get<std::string>();
+    return phone;
   }
 
   Options opt_;
   emulator::OutcomeScript script_;
+  emulator::DialScript dials_;
+  std::vector<json> refused_;  // dials the "dials" script refused
   EventLoop loop_;
   SignalPipe signals_;
   HttpClient http_;
@@ -362,13 +396,15 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e [emulator] %v");
   try {
     emulator::OutcomeScript script(json{{"leads", json::object()}}, o.default_outcome);
+    emulator::DialScript dials;
     if (!script_file.empty()) {
       std::ifstream in(script_file);
       if (!in) throw std::invalid_argument("cannot read " + script_file);
       json j = json::parse(in, nullptr, true, true);
       script = emulator::OutcomeScript(j, o.default_outcome);
+      dials = emulator::DialScript(j);
     }
-    Emulator emu(o, std::move(script));
+    Emulator emu(o, std::move(script), std::move(dials));
     emu.set_fail_dials(o.fail_dials);
     return emu.run();
   } catch (const std::exception& e) {

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from e2e_test import API_KEY, WEBHOOK_PATH, WEBHOOK_TOKEN
+from e2e_test import API_KEY, RUNNER_TEST_DEFAULTS, WEBHOOK_PATH, WEBHOOK_TOKEN
 
 SKIP_CODE = 77  # CTest SKIP_RETURN_CODE
 
@@ -64,6 +64,7 @@ def runner_env(emu, port, data_dir, store, webhook_base, extra=None):
         # Bounded load: at most 8 dials at once per runner (the emulator serves 64 connections).
         "REDIAL_MAX_CONCURRENT_CALLS": "8",
         "REDIAL_LOG_LEVEL": "warn",
+        **RUNNER_TEST_DEFAULTS,  # also for runners not started through Procs (the start-up checks)
     }
     env.update(extra or {})
     return env

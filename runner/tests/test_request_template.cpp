@@ -62,3 +62,67 @@ TEST_CASE("an empty template still gives a complete body and bad templates are r
   CHECK_THROWS_AS(build_call_body(json{{"metadata", "x"}}, request(), ""), std::invalid_argument);
   CHECK_THROWS_AS(build_call_body(json{{"request_data", 1}}, request(), ""), std::invalid_argument);
 }
+
+namespace {
+Settings dial_settings(const std::string& tmpl, TimeMs call_timeout_ms = 35 * kMinuteMs) {
+  Settings s;
+  s.call_template = tmpl;
+  s.policy.call_timeout_ms = call_timeout_ms;
+  return s;
+}
+std::string check_error(const Settings& s) {
+  try {
+    check_dial_settings(s);
+  } catch (const SettingsError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("start-up checks: the template must name task, pathway_id or persona_id") {
+  CHECK(check_error(dial_settings(R"({"task":"Call about the offer"})")).empty());
+  CHECK(check_error(dial_settings(R"({"pathway_id":"pw-1"})")).empty());
+  CHECK(check_error(dial_settings(R"({"persona_id":"p-1"})")).empty());
+  for (const char* t : {"{}", R"({"voice":"maya"})", R"({"task":""})", R"({"pathway_id":7})"}) {
+    std::string e = check_error(dial_settings(t));
+    CHECK_THAT(e, Catch::Contains("--call-template (REDIAL_CALL_TEMPLATE)") &&
+                      Catch::Contains("task, pathway_id, persona_id"));
+  }
+}
+
+TEST_CASE("start-up checks: --call-timeout must exceed max_duration plus the webhook grace") {
+  // Defaults: 35 min > 30 min (Bland's default max_duration) + 2 min.
+  CHECK(check_error(dial_settings(R"({"task":"t"})")).empty());
+  std::string e = check_error(dial_settings(R"({"task":"t"})", 32 * kMinuteMs));
+  CHECK_THAT(e, Catch::Contains("--call-timeout (REDIAL_CALL_TIMEOUT)") &&
+                    Catch::Contains("1920 s") && Catch::Contains("max_duration (1800 s)"));
+  e = check_error(dial_settings(R"({"task":"t","max_duration":60})"));
+  CHECK_THAT(e, Catch::Contains("--call-timeout") && Catch::Contains("3600 s"));
+  CHECK(check_error(dial_settings(R"({"task":"t","max_duration":10})", 13 * kMinuteMs)).empty());
+  Settings s = dial_settings(R"({"task":"t","max_duration":10})", 13 * kMinuteMs);
+  s.webhook_grace_ms = 3 * kMinuteMs;
+  CHECK_THAT(check_error(s), Catch::Contains("--webhook-grace (180 s)"));
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","max_duration":"30"})")),
+             Catch::Contains("max_duration must be a positive number"));
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","max_duration":0})")),
+             Catch::Contains("max_duration must be a positive number"));
+}
+
+TEST_CASE("start-up checks: a voicemail object needs one of Bland's actions") {
+  for (const char* ok : {R"({"task":"t","voicemail":{"action":"hangup"}})",
+                         R"({"task":"t","voicemail":{"action":"ignore"}})",
+                         R"({"task":"t","voicemail":{"action":"leave_message","message":"Hi"}})",
+                         R"({"task":"t","voicemail":{"action":"leave_message_and_sms",)"
+                         R"("message":"Hi","sms":{"message":"Hi"}}})",
+                         R"({"task":"t","voicemail":null})"})
+    CHECK(check_error(dial_settings(ok)).empty());
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","voicemail":{"message":"Hi"}})")),
+             Catch::Contains("voicemail.action is missing"));
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","voicemail":{"action":"voicemail"}})")),
+             Catch::Contains("voicemail.action 'voicemail' is not one of hangup, leave_message"));
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","voicemail":{"action":"leave_message"}})")),
+             Catch::Contains("needs a non-empty voicemail.message"));
+  CHECK_THAT(check_error(dial_settings(R"({"task":"t","voicemail":"leave_message"})")),
+             Catch::Contains("voicemail must be a JSON object"));
+}

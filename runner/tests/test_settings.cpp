@@ -188,3 +188,34 @@ TEST_CASE("the store setting: month files by default, a postgres URL, or one cle
   CHECK(e.find("secret") == std::string::npos);
   CHECK(error_of({"--lease", "-1"}).find("--lease") != std::string::npos);
 }
+
+TEST_CASE("dial pacing and plan-limit settings: defaults, values, bad values named") {
+  Settings d = parse({});
+  CHECK(d.dials_per_minute == 0);
+  CHECK(d.dials_per_second == 0);
+  CHECK(d.plan_limit_backoff_ms == 30 * kSecondMs);
+  CHECK(d.plan_limit_backoff_max_ms == 15 * kMinuteMs);
+  CHECK(d.webhook_grace_ms == 2 * kMinuteMs);
+  Settings s = parse({"--dials-per-minute", "120", "--plan-limit-backoff", "5s"},
+                     {{"REDIAL_DIALS_PER_SECOND", "3"}, {"REDIAL_PLAN_LIMIT_BACKOFF_MAX", "2"},
+                      {"REDIAL_WEBHOOK_GRACE", "30s"}});
+  CHECK(s.dials_per_minute == 120);
+  CHECK(s.dials_per_second == 3);
+  CHECK(s.plan_limit_backoff_ms == 5 * kSecondMs);
+  CHECK(s.plan_limit_backoff_max_ms == 2 * kMinuteMs);
+  CHECK(s.webhook_grace_ms == 30 * kSecondMs);
+  CHECK_THAT(error_of({"--dials-per-minute", "-1"}),
+             Catch::Contains("--dials-per-minute (REDIAL_DIALS_PER_MINUTE)"));
+  CHECK_THAT(error_of({"--dials-per-second", "fast"}),
+             Catch::Contains("--dials-per-second (REDIAL_DIALS_PER_SECOND)"));
+  CHECK_THAT(error_of({"--plan-limit-backoff", "0"}),
+             Catch::Contains("--plan-limit-backoff (REDIAL_PLAN_LIMIT_BACKOFF)"));
+  CHECK_THAT(error_of({"--plan-limit-backoff", "1m", "--plan-limit-backoff-max", "30s"}),
+             Catch::Contains("--plan-limit-backoff-max") &&
+                 Catch::Contains("must not be shorter"));
+  std::string help = settings_help();
+  for (const char* env : {"REDIAL_DIALS_PER_MINUTE", "REDIAL_DIALS_PER_SECOND",
+                          "REDIAL_PLAN_LIMIT_BACKOFF", "REDIAL_PLAN_LIMIT_BACKOFF_MAX",
+                          "REDIAL_WEBHOOK_GRACE"})
+    CHECK_THAT(help, Catch::Contains(env));
+}
