@@ -48,6 +48,7 @@ class AdminApi {
   HttpResponse get_record(const std::string& key) const;
   HttpResponse stop(const std::string& key, const HttpRequest& req);
   HttpResponse stats() const;
+  nlohmann::json storage_json() const;
   HttpResponse add_leads(const HttpRequest& req);
   HttpResponse tick();
   HttpResponse backup();

@@ -32,10 +32,13 @@ namespace {
 constexpr int kReloadStore = -1;
 
 // Month files in data_dir (the default), or PostgreSQL for several runners (docs/scaling.md).
-std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs) {
+// The month files' load-time checks use the clock and the policy's outcome names.
+std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs, const Clock& clock) {
   if (!s.store.empty()) return std::make_unique<PgStore>(PgStoreOptions{s.store, "", s.lease_ms});
-  return std::make_unique<MonthStore>(
-      MonthStoreOptions{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs});
+  MonthStoreOptions o{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs};
+  o.clock = &clock;
+  o.is_known_outcome = [p = s.policy](std::string_view name) { return p.is_known(name); };
+  return std::make_unique<MonthStore>(std::move(o));
 }
 
 // How long a failed App keeps answering 503 before the reload: nothing at a first fault, then
@@ -58,7 +61,7 @@ class App {
         log_(std::move(log)),
         http_(loop_),
         mapping_(load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
-        store_(make_store(s, fs)),
+        store_(make_store(s, fs, clock_)),
         dialer_(s, clock_, loop_, http_, metrics_, mapping_),
         queue_(s.policy, clock_, *store_, dialer_, log_),
         applier_(queue_, metrics_),
@@ -76,8 +79,8 @@ class App {
       });
     }
     queue_.load();
-    auto dropped = queue_.enforce_retention();
-    if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+    record_load_report();
+    metrics_.record_retention(queue_.enforce_retention());
     HttpLimits limits{s.max_body_bytes, s.max_header_bytes, s.max_connections,
                       s.max_connections_per_ip, s.request_timeout_ms};
     server_ = std::make_unique<HttpServer>(
@@ -157,11 +160,36 @@ class App {
                           std::string("the store could not be written; try again: ") + e.what());
       }
     }
-    if (r.method == "GET" && r.path == "/healthz")
-      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    if (r.method == "GET" && r.path == "/healthz") return healthz();
     if (r.method == "GET" && r.path == "/metrics")
       return HttpResponse{200, metrics_.render(queue_), "text/plain; version=0.0.4", false};
     return json_error(404, "not found: " + r.method + " " + r.path);
+  }
+
+  // Degraded (still 200: the queue serves) while retention refuses to act on a suspect clock.
+  HttpResponse healthz() const {
+    if (metrics_.storage.retention_refused.empty())
+      return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
+    nlohmann::json body{{"status", "degraded"},
+                        {"problems", {"retention refused: " + metrics_.storage.retention_refused}}};
+    return HttpResponse{200, body.dump() + "\n", "application/json", false};
+  }
+
+  // The month store logged each set-aside and problem file when it found it; count them here.
+  void record_load_report() {
+    auto* months = dynamic_cast<MonthStore*>(store_.get());
+    if (months == nullptr) return;
+    Metrics::Storage& s = metrics_.storage;
+    for (const SetAside& a : months->load_report().set_aside) {
+      ++s.set_asides;
+      s.set_aside_bytes += a.bytes;
+      s.set_aside_entries += a.entries;
+      s.set_aside_paths.push_back(a.path);
+    }
+    for (const MonthFileProblems& p : months->load_report().month_problems) {
+      ++s.month_files_with_problems;
+      s.month_records_with_problems += p.bad_records;
+    }
   }
 
   TickSummary run_tick() {
@@ -256,8 +284,7 @@ class App {
   void schedule_retention() {
     loop_.add_timer(kHourMs, [this] {
       try {
-        auto dropped = queue_.enforce_retention();
-        if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+        metrics_.record_retention(queue_.enforce_retention());
       } catch (const StoreError& e) {
         on_store_fault(e);
       }
