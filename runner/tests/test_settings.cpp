@@ -188,3 +188,14 @@ TEST_CASE("the store setting: month files by default, a postgres URL, or one cle
   CHECK(e.find("secret") == std::string::npos);
   CHECK(error_of({"--lease", "-1"}).find("--lease") != std::string::npos);
 }
+
+TEST_CASE("retention: 0 days means never delete, a grace period in days, negatives refused") {
+  Settings d = parse({});
+  CHECK(d.policy.retention_grace_days == 30);
+  Settings s = parse({"--retention-days", "0", "--retention-grace-days", "7"});
+  CHECK(s.policy.retention_days == 0);
+  CHECK(s.policy.retention_grace_days == 7);
+  CHECK_THAT(error_of({"--retention-days", "-1"}), Catch::Contains("--retention-days"));
+  CHECK_THAT(error_of({}, {{"REDIAL_RETENTION_GRACE_DAYS", "-2"}}),
+             Catch::Contains("REDIAL_RETENTION_GRACE_DAYS"));
+}
