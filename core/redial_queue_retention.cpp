@@ -32,6 +32,20 @@ std::string month_list(const std::vector<MonthId>& months) {
 
 std::string days(TimeMs ms) { return std::to_string(ms / kDayMs); }
 
+// Why the clock disagrees with the records (empty: it agrees). A clock before the newest update,
+// or so far after it that every month would go, must not empty the queue.
+std::string clock_disagreement(TimeMs now, TimeMs newest_update, int retention_days) {
+  if (now + kClockBehindSlackMs < newest_update)
+    return "the clock (" + std::to_string(now) + ") is before the newest record's updated_at (" +
+           std::to_string(newest_update) + ")";
+  if (now - newest_update > retention_days * kDayMs)
+    return "the clock is " + days(now - newest_update) +
+           " days after the newest record's updated_at (" + std::to_string(newest_update) +
+           "), more than the retention period (" + std::to_string(retention_days) +
+           " days): every month would expire";
+  return {};
+}
+
 }  // namespace
 
 RetentionReport RedialQueue::enforce_retention() {
@@ -51,17 +65,8 @@ RetentionReport RedialQueue::enforce_retention() {
     ++info.records;
     newest_update = std::max(newest_update, slot.record.updated_at);
   }
-  // A clock before the newest update, or so far after it that every month would go, disagrees
-  // with the data: a wrong clock must not empty the queue, so do nothing and say so.
-  if (!records_.empty() && now + kClockBehindSlackMs < newest_update)
-    report.refused = "the clock (" + std::to_string(now) +
-                     ") is before the newest record's updated_at (" +
-                     std::to_string(newest_update) + ")";
-  else if (!records_.empty() && now - newest_update > period_ms)
-    report.refused = "the clock is " + days(now - newest_update) +
-                     " days after the newest record's updated_at (" +
-                     std::to_string(newest_update) + "), more than the retention period (" +
-                     std::to_string(policy_.retention_days) + " days): every month would expire";
+  if (!records_.empty())
+    report.refused = clock_disagreement(now, newest_update, policy_.retention_days);
   if (!report.refused.empty()) {
     REDIAL_LOG(log_, err,
                "Retention refused: nothing moved or deleted {{\"reason\":\"{}\",\"now\":{},"
