@@ -300,7 +300,7 @@ TEST_CASE("a migrated old seed month file is moved to expired/, not deleted", "[
                                  Catch::Contains("2023-12"));
 }
 
-TEST_CASE("retention_days 0 never deletes; negative is refused", "[retention]") {
+TEST_CASE("retention_days 0 never deletes, and a negative value is refused", "[retention]") {
   TempDir dir;
   forty_leads(dir);
   RedialPolicy p;
