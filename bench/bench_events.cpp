@@ -29,7 +29,7 @@ class NullStore final : public Store {
   void sync() override {}
   bool wants_checkpoint() const override { return false; }
   void checkpoint(const RecordSource&) override {}
-  std::vector<MonthId> drop_months_before(MonthId) override { return {}; }
+  std::vector<MonthId> drop_months(const std::vector<MonthId>&, TimeMs) override { return {}; }
   std::uint64_t appended = 0;
 };
 

@@ -126,44 +126,45 @@ void append_journal_line(std::string& out, const Mutation& m) {
   out.push_back('\n');
 }
 
-JournalContents parse_journal(const std::string& path, const std::string& data, std::size_t size) {
+JournalContents parse_journal(const std::string& path, const std::string& data, std::size_t size,
+                              bool set_aside_damaged) {
   JournalContents result;
   simdjson::ondemand::parser parser;
   std::size_t pos = 0;
   while (pos < size) {
     const char* nl = static_cast<const char*>(std::memchr(data.data() + pos, '\n', size - pos));
-    std::size_t len = nl ? static_cast<std::size_t>(nl - (data.data() + pos)) : size - pos;
-    std::size_t payload_at = 0;
-    bool ok = nl && frame_ok(data.data() + pos, len, payload_at);
-    if (!ok) {
-      // Torn tail only if no complete, valid line follows.
-      std::size_t next = nl ? pos + len + 1 : size;
-      while (next < size) {
-        const char* nl2 =
-            static_cast<const char*>(std::memchr(data.data() + next, '\n', size - next));
-        if (!nl2) break;
-        std::size_t len2 = static_cast<std::size_t>(nl2 - (data.data() + next));
-        std::size_t pa = 0;
-        if (frame_ok(data.data() + next, len2, pa))
-          throw StoreError(path + ": byte " + std::to_string(pos) +
-                           ": entry fails its checksum but valid entries follow it (byte " +
-                           std::to_string(next) +
-                           "); the journal is corrupt, not torn. Refusing to start; nothing "
-                           "was changed");
-        next += len2 + 1;
-      }
+    if (!nl) {  // no newline after it: the write was cut short (a torn tail), never acknowledged
       result.torn = true;
       break;
     }
-    // The payload is followed by '\n' and more data, which satisfies simdjson's padding only at
-    // the end of the buffer; copy the payload into a padded string to be safe.
-    simdjson::padded_string payload(data.data() + pos + payload_at, len - payload_at);
-    try {
-      auto doc = parser.iterate(payload);
-      result.entries.push_back(parse_payload(doc.get_object()));
-    } catch (const std::exception& e) {
-      throw StoreError(path + ": byte " + std::to_string(pos) +
-                       ": entry has a valid checksum but cannot be read (" + e.what() + ")");
+    const std::size_t len = static_cast<std::size_t>(nl - (data.data() + pos));
+    const std::size_t entry = ++result.lines;
+    auto damaged = [&](const std::string& why) {
+      if (!set_aside_damaged)
+        throw StoreError(path + ": byte " + std::to_string(pos) + ": entry " +
+                         std::to_string(entry) + ": " + why +
+                         "; the line is complete, so this is corruption, not a torn write. "
+                         "Refusing to start; nothing was changed (`redial-runner recover "
+                         "DATA_DIR` sets damaged lines aside, docs/storage.md)");
+      result.damaged.push_back(DamagedLine{pos, len + 1, entry, why});
+    };
+    std::size_t payload_at = 0;
+    if (!frame_ok(data.data() + pos, len, payload_at)) {
+      damaged("entry fails its checksum");
+    } else {
+      // The payload is followed by '\n' and more data, which satisfies simdjson's padding only
+      // at the end of the buffer; copy the payload into a padded string to be safe.
+      simdjson::padded_string payload(data.data() + pos + payload_at, len - payload_at);
+      bool read = false;
+      std::string error;
+      try {
+        auto doc = parser.iterate(payload);
+        result.entries.push_back(parse_payload(doc.get_object()));
+        read = true;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      if (!read) damaged("entry has a valid checksum but cannot be read (" + error + ")");
     }
     pos += len + 1;
     result.valid_bytes = pos;

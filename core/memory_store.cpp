@@ -152,14 +152,15 @@ void MemoryStore::checkpoint(const RecordSource& source) {
   ++checkpoints_;
 }
 
-std::vector<MonthId> MemoryStore::drop_months_before(MonthId first_kept) {
+std::vector<MonthId> MemoryStore::drop_months(const std::vector<MonthId>& months, TimeMs) {
+  const std::set<MonthId> wanted(months.begin(), months.end());
   std::set<MonthId> dropped;
   for (const auto& r : records_)
-    if (r.month < first_kept) dropped.insert(r.month);
+    if (wanted.count(r.month)) dropped.insert(r.month);
   if (!dropped.empty()) {
     std::vector<StoredRecord> kept;
     for (auto& r : records_)
-      if (r.month >= first_kept) kept.push_back(std::move(r));
+      if (!wanted.count(r.month)) kept.push_back(std::move(r));
     records_ = std::move(kept);
     index_.clear();
     by_key_.clear();

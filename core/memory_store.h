@@ -19,7 +19,7 @@ class MemoryStore final : public Store {
   void sync() override;
   bool wants_checkpoint() const override { return journaled_ > checkpoint_after_; }
   void checkpoint(const RecordSource& source) override;
-  std::vector<MonthId> drop_months_before(MonthId first_kept) override;
+  std::vector<MonthId> drop_months(const std::vector<MonthId>& months, TimeMs now_ms) override;
 
   // The process died: changes appended but not synced are gone. load() may be called again.
   void crash() { pending_.clear(); }

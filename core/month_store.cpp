@@ -1,8 +1,10 @@
 #include "core/month_store.h"
 
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/errors.h"
 #include "core/journal.h"
@@ -112,7 +114,9 @@ std::vector<MonthId> list_months(FileSystem& fs, const std::string& dir) {
 }  // namespace
 
 MonthStore::MonthStore(MonthStoreOptions options)
-    : opt_(std::move(options)), fs_(opt_.fs ? *opt_.fs : default_file_system()) {
+    : opt_(std::move(options)),
+      log_(opt_.log ? opt_.log : spdlog::default_logger()),
+      fs_(opt_.fs ? *opt_.fs : default_file_system()) {
   fs_.create_dirs(opt_.dir);
   lock_ = fs_.lock(opt_.dir + "/.lock");
 }
@@ -125,42 +129,104 @@ std::string MonthStore::month_path(MonthId m) const {
 
 std::string MonthStore::journal_path() const { return opt_.dir + "/redial-queue.journal"; }
 
-StoreState MonthStore::load() {
-  StoreState base;
+void MonthStore::load_month_files(StoreState& base) {
   std::string buf;
+  RecordCheckRules rules;
+  if (opt_.clock) rules.now_ms = opt_.clock->now_ms();
+  rules.is_known = opt_.is_known_outcome;
   for (MonthId m : list_months(fs_, opt_.dir)) {
     known_months_.insert(m);
     std::string path = month_path(m);
     std::size_t size = fs_.read_file(path, buf, simdjson::SIMDJSON_PADDING);
+    const std::size_t first = base.records.size();
     parse_month_file(path, buf, size, m, base.records);
     month_bytes_[m] = size;
+    MonthFileProblems problems;
+    problems.path = path;
+    for (std::size_t i = first; i < base.records.size(); ++i)
+      check_record_values(base.records[i].key, base.records[i].record, rules, problems);
+    if (!problems.any()) continue;
+    // Once per file, with counts: the values load as they are and are never rewritten.
+    log_->warn(
+        "Month file has inconsistent values, loaded as they are {{\"path\":{},\"records\":{},"
+        "\"records_with_problems\":{},\"problems\":\"{}\",\"first\":{}}}",
+        nlohmann::json(path).dump(), problems.records, problems.bad_records,
+        describe_problem_counts(problems), nlohmann::json(problems.first).dump());
+    report_.month_problems.push_back(std::move(problems));
   }
+}
+
+void MonthStore::warn_set_aside(const SetAside& s) {
+  log_->warn(
+      "Journal bytes set aside {{\"path\":{},\"journal\":{},\"offset\":{},\"bytes\":{},"
+      "\"entries\":{},\"why\":\"{}\"}}",
+      nlohmann::json(s.path).dump(), nlohmann::json(journal_path()).dump(), s.offset, s.bytes,
+      s.entries, s.why);
+  report_.set_aside.push_back(s);
+}
+
+// Everything is read; only now touch the disk. Damaged lines (recover only) go to their side file
+// and the journal is rewritten without them; a torn tail is kept aside, then cut off, so new
+// entries follow the last good one. Side files are written before the journal changes.
+void MonthStore::set_journal_parts_aside(const std::string& buf, std::size_t jsize,
+                                         const JournalContents& journal) {
+  const std::string jpath = journal_path();
+  if (!journal.damaged.empty()) {
+    std::string damaged, kept;
+    std::uint64_t at = 0;
+    for (const DamagedLine& d : journal.damaged) {
+      kept.append(buf, at, d.offset - at);
+      damaged.append(buf, d.offset, d.bytes);
+      at = d.offset + d.bytes;
+    }
+    kept.append(buf, at, journal.valid_bytes - at);
+    SetAside s{jpath + ".damaged-" + std::to_string(journal.damaged.front().offset),
+               journal.damaged.front().offset, damaged.size(), journal.damaged.size(),
+               "damaged lines"};
+    write_file_atomically(fs_, opt_.dir, s.path, damaged, opt_.fsync);
+    if (journal.torn) {  // the tail first, so no byte is ever only in memory
+      SetAside t{jpath + ".torn-" + std::to_string(journal.valid_bytes), journal.valid_bytes,
+                 jsize - journal.valid_bytes, 1, "torn tail"};
+      write_file_atomically(fs_, opt_.dir, t.path, buf.substr(t.offset, t.bytes), opt_.fsync);
+      warn_set_aside(t);
+    }
+    write_file_atomically(fs_, opt_.dir, jpath, kept, opt_.fsync);
+    warn_set_aside(s);
+    journal_bytes_ = kept.size();
+    return;
+  }
+  journal_bytes_ = jsize;
+  if (!journal.torn) return;
+  SetAside t{jpath + ".torn-" + std::to_string(journal.valid_bytes), journal.valid_bytes,
+             jsize - journal.valid_bytes, 1, "torn tail"};
+  write_file_atomically(fs_, opt_.dir, t.path, buf.substr(t.offset, t.bytes), opt_.fsync);
+  fs_.truncate(jpath, journal.valid_bytes);
+  if (opt_.fsync) fs_.sync_path(jpath);
+  warn_set_aside(t);
+  journal_bytes_ = journal.valid_bytes;
+}
+
+StoreState MonthStore::load() {
+  StoreState base;
+  load_month_files(base);
   StateBuilder builder(std::move(base));
 
   std::string jpath = journal_path();
   bool journal_exists = fs_.exists(jpath);
   JournalContents journal;
+  std::string buf;
   std::size_t jsize = 0;
   if (journal_exists) {
     jsize = fs_.read_file(jpath, buf, simdjson::SIMDJSON_PADDING);
-    journal = parse_journal(jpath, buf, jsize);
+    journal = parse_journal(jpath, buf, jsize, opt_.recover_journal);
     for (const auto& m : journal.entries) {
       if (auto* put = std::get_if<RecordPut>(&m)) dirty_months_.insert(put->month);
       builder.apply(m);
     }
   }
-  // Everything is read; only now touch the disk. A torn tail is kept aside, then cut off so
-  // new entries follow the last good one.
-  if (journal.torn) {
-    std::string torn_path = jpath + ".torn-" + std::to_string(journal.valid_bytes);
-    write_file_atomically(fs_, opt_.dir, torn_path,
-                          buf.substr(journal.valid_bytes, jsize - journal.valid_bytes), opt_.fsync);
-    fs_.truncate(jpath, journal.valid_bytes);
-    if (opt_.fsync) fs_.sync_path(jpath);
-  }
+  set_journal_parts_aside(buf, jsize, journal);
   journal_ = fs_.open_writable(jpath, FileSystem::OpenMode::kAppend);
   if (!journal_exists && opt_.fsync) fs_.sync_path(opt_.dir);
-  journal_bytes_ = journal.torn ? journal.valid_bytes : jsize;
   return builder.take();
 }
 
@@ -248,19 +314,95 @@ void MonthStore::checkpoint(const RecordSource& source) {
   dirty_months_.clear();
 }
 
-std::vector<MonthId> MonthStore::drop_months_before(MonthId first_kept) {
+std::vector<MonthId> MonthStore::drop_months(const std::vector<MonthId>& months, TimeMs now_ms) {
   std::vector<MonthId> dropped;
-  for (MonthId m : list_months(fs_, opt_.dir)) {
-    if (m >= first_kept) continue;
-    fs_.remove(month_path(m));
+  const std::string expired = expired_dir();
+  bool moved = false;
+  for (MonthId m : months) {
+    if (fs_.exists(month_path(m))) {
+      if (!moved) fs_.create_dirs(expired);
+      fs_.rename(month_path(m), expired + "/redial-queue_" + month_name(m) + ".expired-" +
+                                    std::to_string(now_ms) + ".json");
+      moved = true;
+    }
     dropped.push_back(m);
     known_months_.erase(m);
     month_bytes_.erase(m);
+    dirty_months_.erase(m);
   }
-  for (auto it = dirty_months_.begin(); it != dirty_months_.end();)
-    it = *it < first_kept ? dirty_months_.erase(it) : std::next(it);
-  if (!dropped.empty() && opt_.fsync) fs_.sync_path(opt_.dir);
+  if (moved && opt_.fsync) {
+    fs_.sync_path(expired);
+    fs_.sync_path(opt_.dir);
+  }
   return dropped;
+}
+
+namespace {
+// "redial-queue_2025-10.expired-1767225600000.json" -> its stamp; -1 for any other name.
+TimeMs expired_stamp(const std::string& name) {
+  static const std::string mark = ".expired-", suffix = ".json";
+  auto at = name.find(mark);
+  if (name.rfind("redial-queue_", 0) != 0 || at == std::string::npos ||
+      name.size() < suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return -1;
+  std::string digits =
+      name.substr(at + mark.size(), name.size() - suffix.size() - at - mark.size());
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::stoll(digits);
+}
+}  // namespace
+
+std::vector<std::string> MonthStore::purge_retired(TimeMs before_ms) {
+  std::vector<std::string> purged;
+  const std::string expired = expired_dir();
+  if (!fs_.exists(expired)) return purged;
+  for (const std::string& name : fs_.list_dir(expired)) {
+    TimeMs stamp = expired_stamp(name);
+    if (stamp < 0 || stamp >= before_ms) continue;
+    fs_.remove(expired + "/" + name);
+    purged.push_back(name);
+  }
+  if (!purged.empty() && opt_.fsync) fs_.sync_path(expired);
+  std::sort(purged.begin(), purged.end());
+  return purged;
+}
+
+DirectoryCheck check_directory(FileSystem& fs, const std::string& dir,
+                               const RecordCheckRules& rules) {
+  DirectoryCheck out;
+  std::string buf;
+  for (MonthId m : list_months(fs, dir)) {
+    const std::string path = dir + "/redial-queue_" + month_name(m) + ".json";
+    ++out.month_files;
+    std::vector<StoredRecord> records;
+    try {
+      std::size_t size = fs.read_file(path, buf, simdjson::SIMDJSON_PADDING);
+      parse_month_file(path, buf, size, m, records);
+    } catch (const StoreError& e) {
+      out.errors.push_back(e.what());
+      continue;
+    }
+    out.records += records.size();
+    MonthFileProblems problems;
+    problems.path = path;
+    for (const StoredRecord& r : records) check_record_values(r.key, r.record, rules, problems);
+    if (problems.any()) out.month_problems.push_back(std::move(problems));
+  }
+  const std::string jpath = dir + "/redial-queue.journal";
+  if (fs.exists(jpath)) {
+    try {
+      std::size_t size = fs.read_file(jpath, buf, simdjson::SIMDJSON_PADDING);
+      JournalContents j = parse_journal(jpath, buf, size, /*set_aside_damaged=*/true);
+      out.journal_lines = j.lines;
+      out.damaged = std::move(j.damaged);
+      if (j.torn) out.torn_bytes = size - j.valid_bytes;
+    } catch (const StoreError& e) {
+      out.errors.push_back(e.what());
+    }
+  }
+  if (fs.exists(dir + "/expired")) out.expired_files = fs.list_dir(dir + "/expired").size();
+  return out;
 }
 
 }  // namespace redial

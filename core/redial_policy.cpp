@@ -70,7 +70,9 @@ void RedialPolicy::validate() const {
   check_outcome_names(callback_outcomes, "callback_outcomes");
   if (process_interval_ms < kSecondMs)
     throw ConfigError("process_interval", "must be at least 1 second");
-  if (retention_days < 1) throw ConfigError("retention_days", "must be at least 1");
+  if (retention_days < 0)
+    throw ConfigError("retention_days", "cannot be negative (0: never delete)");
+  if (retention_grace_days < 0) throw ConfigError("retention_grace_days", "cannot be negative");
   if (ready_window_days < 0) throw ConfigError("ready_window_days", "cannot be negative");
   if (active_call_pushback_ms < 0) throw ConfigError("active_call_pushback", "cannot be negative");
   if (call_timeout_ms < kSecondMs) throw ConfigError("call_timeout", "must be at least 1 second");

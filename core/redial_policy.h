@@ -45,7 +45,9 @@ struct RedialPolicy {
   int business_close_s = 17 * 3600;            // 17:00 local
   std::uint8_t business_weekdays = 0x7f;       // bit 0 = Sunday; the seed dialed every day
   TimeMs process_interval_ms = 5 * kMinuteMs;  // REDIAL_PROCESS_INTERVAL
-  int retention_days = 30;                     // REDIAL_RETENTION_DAYS
+  int retention_days = 30;                     // REDIAL_RETENTION_DAYS; 0: never delete
+  // Months retention retired stay in DATA_DIR/expired/ this long before they are deleted.
+  int retention_grace_days = 30;  // REDIAL_RETENTION_GRACE_DAYS
   // Only leads created in the last N local days are redialed; 1 is the seed's "today only",
   // 0 turns the filter off. Leads waiting for a scheduled callback are exempt.
   int ready_window_days = 1;

@@ -430,32 +430,6 @@ void RedialQueue::checkpoint() {
   REDIAL_LOG(log_, info, "Saved redial queue records {{\"count\":{}}}", records_.size());
 }
 
-std::vector<MonthId> RedialQueue::enforce_retention() {
-  const TimeMs now = clock_.now_ms();
-  const MonthId first_kept = calendar_.month_of(now - policy_.retention_days * kDayMs);
-  store_.sync();
-  std::vector<MonthId> dropped = store_.drop_months_before(first_kept);
-  std::size_t removed = 0;
-  for (auto it = records_.begin(); it != records_.end();) {
-    if (it->second.month >= first_kept) {
-      ++it;
-      continue;
-    }
-    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
-    if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
-    it = records_.erase(it);
-    ++removed;
-  }
-  if (!dropped.empty() || removed) {
-    checkpoint();
-    std::string names;
-    for (MonthId m : dropped) names += (names.empty() ? "" : ",") + month_name(m);
-    REDIAL_LOG(log_, info, "Deleted old redial queue files {{\"months\":\"{}\",\"records\":{}}}",
-               esc(names), removed);
-  }
-  return dropped;
-}
-
 TimeMs RedialQueue::next_tick_at() const {
   return last_tick_at_ ? *last_tick_at_ + policy_.process_interval_ms : clock_.now_ms();
 }

@@ -76,6 +76,15 @@ struct QueueEvent {
   std::string detail;
 };
 
+// What one retention run did (RedialQueue::enforce_retention).
+struct RetentionReport {
+  std::string refused;              // not empty: why nothing was done (the clock looks wrong)
+  std::vector<MonthId> retired;     // months moved aside (month files) or deleted (PostgreSQL)
+  std::size_t records = 0;          // records those months held
+  std::vector<MonthId> kept;        // past the period by name, kept: a record in them is recent
+  std::vector<std::string> purged;  // retired files deleted after the grace period
+};
+
 class RedialQueue final : private RecordSource {
  public:
   // REQUIRES: clock, store and dialer outlive the queue. Validates the policy (ConfigError).
@@ -131,8 +140,11 @@ class RedialQueue final : private RecordSource {
   void refresh_from_store();
   // Folds the journal into the snapshots now (shutdown, admin).
   void checkpoint();
-  // Deletes months older than the retention period, in the store and in memory.
-  std::vector<MonthId> enforce_retention();
+  // Retires months past the retention period by name *and* by every record's own time, in the
+  // store (month files: moved to expired/) and in memory; deletes what was retired more than
+  // retention_grace_days ago. Refuses (changes nothing, logs an error) when the clock disagrees
+  // with the records (docs/storage.md, "Retention"). retention_days 0: does nothing.
+  RetentionReport enforce_retention();
 
   // When the next tick is due: the last tick plus the process interval (now if none ran).
   TimeMs next_tick_at() const;

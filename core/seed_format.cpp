@@ -292,6 +292,64 @@ void parse_month_file(const std::string& path, const std::string& padded_data, s
   }
 }
 
+namespace {
+constexpr TimeMs kYear2000Ms = 946684800000;  // 2000-01-01T00:00:00Z
+// A record written by a runner whose clock ran a little ahead is not "in the future".
+constexpr TimeMs kFutureSlackMs = 10 * kMinuteMs;
+}  // namespace
+
+void check_record_values(const std::string& key, const LeadRecord& r, const RecordCheckRules& rules,
+                         MonthFileProblems& out) {
+  ++out.records;
+  std::vector<std::pair<const char*, std::string>> found;
+  if (static_cast<std::size_t>(r.attempts) != r.outcomes.size())
+    found.emplace_back("attempts_vs_outcomes", "attempts " + std::to_string(r.attempts) + " with " +
+                                                   std::to_string(r.outcomes.size()) +
+                                                   " outcome(s)");
+  if (rules.is_known) {
+    std::optional<std::string> unknown;
+    for (const std::string& o : r.outcomes)
+      if (!unknown && !rules.is_known(o)) unknown = o;
+    if (!unknown && r.last_outcome && !rules.is_known(*r.last_outcome)) unknown = *r.last_outcome;
+    if (unknown)
+      found.emplace_back("unknown_outcome", "outcome \"" + *unknown + "\" is not a known outcome");
+  }
+  // Times that record the past; next_redial_timestamp and scheduled_callback_time may be ahead.
+  std::vector<std::pair<const char*, TimeMs>> past{{"created_at", r.created_at},
+                                                   {"updated_at", r.updated_at}};
+  if (r.last_call_timestamp) past.emplace_back("last_call_timestamp", *r.last_call_timestamp);
+  for (TimeMs t : r.recent_call_times) past.emplace_back("recent_call_times", t);
+  std::vector<std::pair<const char*, TimeMs>> any = past;
+  if (r.next_redial_timestamp != 0)
+    any.emplace_back("next_redial_timestamp", r.next_redial_timestamp);
+  if (r.scheduled_callback_time)
+    any.emplace_back("scheduled_callback_time", *r.scheduled_callback_time);
+  for (const auto& [field, t] : any)
+    if (t < kYear2000Ms) {
+      found.emplace_back("timestamp_before_2000", std::string(field) + " " + std::to_string(t));
+      break;
+    }
+  if (rules.now_ms)
+    for (const auto& [field, t] : past)
+      if (t > *rules.now_ms + kFutureSlackMs) {
+        found.emplace_back("timestamp_in_future", std::string(field) + " " + std::to_string(t));
+        break;
+      }
+  if (found.empty()) return;
+  ++out.bad_records;
+  for (const auto& [kind, what] : found) ++out.counts[kind];
+  if (out.first.empty())
+    out.first =
+        "record \"" + key + "\": " + found.front().first + " (" + found.front().second + ")";
+}
+
+std::string describe_problem_counts(const MonthFileProblems& p) {
+  std::string out;
+  for (const auto& [kind, n] : p.counts)
+    out += (out.empty() ? "" : ", ") + kind + ": " + std::to_string(n);
+  return out;
+}
+
 void append_month_file_entry(std::string& out, bool first, const std::string& key,
                              const LeadRecord& r) {
   if (!first) out += ',';

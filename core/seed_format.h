@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/record_check.h"
 #include "core/store.h"
 
 namespace redial {

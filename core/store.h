@@ -88,8 +88,14 @@ class Store {
   virtual bool wants_checkpoint() const = 0;
   // Folds everything appended (and synced) into the snapshots. REQUIRES: sync() just returned.
   virtual void checkpoint(const RecordSource& source) = 0;
-  // Deletes every month before `first_kept`; returns the months deleted.
-  virtual std::vector<MonthId> drop_months_before(MonthId first_kept) = 0;
+  // Retires these months (the queue checked them against the retention rules): the month files
+  // keep a copy in expired/ (stamped now_ms), others delete them. Returns the months retired.
+  virtual std::vector<MonthId> drop_months(const std::vector<MonthId>& months, TimeMs now_ms) = 0;
+  // Deletes what was retired before `before_ms` (the grace period is over); returns what went.
+  virtual std::vector<std::string> purge_retired(TimeMs before_ms) {
+    (void)before_ms;
+    return {};
+  }
   // Not null for a store several runners share (core/shared_store.h); month files: null.
   virtual SharedStore* shared() { return nullptr; }
 };

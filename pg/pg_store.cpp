@@ -255,15 +255,19 @@ void PgStore::sync() {
   }
 }
 
-std::vector<MonthId> PgStore::drop_months_before(MonthId first_kept) {
+// No expired/ copy here (docs/scaling.md): the rows go at once, but only for the months the
+// queue chose under the same clock and per-record rules as the month files.
+std::vector<MonthId> PgStore::drop_months(const std::vector<MonthId>& months, TimeMs) {
   std::vector<MonthId> dropped;
+  if (months.empty()) return dropped;
   try {
     flush_puts();
     pqxx::work& w = db_->work();
-    auto r = w.exec_params(
-        "WITH gone AS (DELETE FROM leads WHERE month < $1 RETURNING month)"
-        " SELECT DISTINCT month FROM gone ORDER BY month",
-        first_kept);
+    std::string list;
+    for (MonthId m : months) list += (list.empty() ? "" : ",") + std::to_string(m);
+    auto r = w.exec("WITH gone AS (DELETE FROM leads WHERE month IN (" + list +
+                    ") RETURNING month)"
+                    " SELECT DISTINCT month FROM gone ORDER BY month");
     for (const auto& row : r) dropped.push_back(row[0].as<MonthId>());
     if (!dropped.empty())
       w.exec(

@@ -43,7 +43,7 @@ class PgStore final : public Store, public SharedStore {
   void sync() override;
   bool wants_checkpoint() const override { return false; }
   void checkpoint(const RecordSource&) override {}  // every change is in the database already
-  std::vector<MonthId> drop_months_before(MonthId first_kept) override;
+  std::vector<MonthId> drop_months(const std::vector<MonthId>& months, TimeMs now_ms) override;
   SharedStore* shared() override { return this; }
 
   ClaimResult claim_due(const ClaimQuery& q) override;

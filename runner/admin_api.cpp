@@ -172,6 +172,24 @@ json AdminApi::dialing_json() const {
   return json{{"state", "dialing"}};
 }
 
+// What start-up set aside or found wrong in the files, and how retention went (docs/storage.md).
+nlohmann::json AdminApi::storage_json() const {
+  if (metrics_ == nullptr) return nullptr;
+  const Metrics::Storage& s = metrics_->storage;
+  return json{{"journal_set_aside",
+               {{"files", s.set_aside_paths},
+                {"bytes", s.set_aside_bytes},
+                {"entries", s.set_aside_entries}}},
+              {"month_files_with_problems", s.month_files_with_problems},
+              {"month_records_with_problems", s.month_records_with_problems},
+              {"retention",
+               {{"refused", s.retention_refused},
+                {"refusals", s.retention_refusals},
+                {"months_retired", s.months_retired},
+                {"records_retired", s.records_retired},
+                {"expired_files_deleted", s.expired_files_deleted}}}};
+}
+
 HttpResponse AdminApi::stats() const {
   StatusCounts c = queue_.counts();
   json calls = json::array();
@@ -188,7 +206,8 @@ HttpResponse AdminApi::stats() const {
                  {"dialing", dialing_json()},
                  {"last_tick", tick_json(queue_.last_tick())},
                  {"next_tick_at", queue_.next_tick_at()},
-                 {"now", clock_.now_ms()}});
+                 {"now", clock_.now_ms()},
+                 {"storage", storage_json()}});
 }
 
 HttpResponse AdminApi::add_leads(const HttpRequest& req) {

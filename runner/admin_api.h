@@ -49,6 +49,7 @@ class AdminApi {
   HttpResponse stop(const std::string& key, const HttpRequest& req);
   HttpResponse stats() const;
   nlohmann::json dialing_json() const;
+  nlohmann::json storage_json() const;
   HttpResponse add_leads(const HttpRequest& req);
   HttpResponse tick();
   HttpResponse backup();

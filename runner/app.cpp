@@ -32,10 +32,13 @@ namespace {
 constexpr int kReloadStore = -1;
 
 // Month files in data_dir (the default), or PostgreSQL for several runners (docs/scaling.md).
-std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs) {
+// The month files' load-time checks use the clock and the policy's outcome names.
+std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs, const Clock& clock) {
   if (!s.store.empty()) return std::make_unique<PgStore>(PgStoreOptions{s.store, "", s.lease_ms});
-  return std::make_unique<MonthStore>(
-      MonthStoreOptions{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs});
+  MonthStoreOptions o{.dir = s.data_dir, .fsync = s.fsync, .fs = &fs};
+  o.clock = &clock;
+  o.is_known_outcome = [p = s.policy](std::string_view name) { return p.is_known(name); };
+  return std::make_unique<MonthStore>(std::move(o));
 }
 
 // How long a failed App keeps answering 503 before the reload: nothing at a first fault, then
@@ -58,7 +61,7 @@ class App {
         log_(std::move(log)),
         http_(loop_),
         mapping_(load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
-        store_(make_store(s, fs)),
+        store_(make_store(s, fs, clock_)),
         dialer_(s, clock_, loop_, http_, metrics_, mapping_),
         queue_(s.policy, clock_, *store_, dialer_, log_),
         applier_(queue_, metrics_),
@@ -78,8 +81,8 @@ class App {
       });
     }
     queue_.load();
-    auto dropped = queue_.enforce_retention();
-    if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+    record_load_report();
+    metrics_.record_retention(queue_.enforce_retention());
     HttpLimits limits{s.max_body_bytes, s.max_header_bytes, s.max_connections,
                       s.max_connections_per_ip, s.request_timeout_ms};
     server_ = std::make_unique<HttpServer>(
@@ -166,15 +169,39 @@ class App {
     return json_error(404, "not found: " + r.method + " " + r.path);
   }
 
-  // Degraded (still 200: webhooks are taken) while Bland refuses the API key (issue 14).
+  // Degraded (still 200: webhooks are taken and the queue serves) while Bland refuses the API
+  // key (issue 14) or retention refuses to act on a suspect clock (issue 15). `problems` lists
+  // each; `reason` joins them for a one-line alert.
   HttpResponse healthz() const {
-    if (metrics_.dialing_stopped.empty())
+    std::vector<std::string> problems;
+    if (!metrics_.storage.retention_refused.empty())
+      problems.push_back("retention refused: " + metrics_.storage.retention_refused);
+    if (!metrics_.dialing_stopped.empty())
+      problems.push_back("dialing stopped: Bland refused the API key (" + metrics_.dialing_stopped +
+                         "); send SIGHUP or restart after fixing it");
+    if (problems.empty())
       return HttpResponse{200, "{\"status\":\"ok\"}\n", "application/json", false};
-    nlohmann::json j{
-        {"status", "degraded"},
-        {"reason", "dialing stopped: Bland refused the API key (" + metrics_.dialing_stopped +
-                       "); send SIGHUP or restart after fixing it"}};
-    return HttpResponse{200, j.dump() + "\n", "application/json", false};
+    std::string reason;
+    for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+    nlohmann::json body{{"status", "degraded"}, {"problems", problems}, {"reason", reason}};
+    return HttpResponse{200, body.dump() + "\n", "application/json", false};
+  }
+
+  // The month store logged each set-aside and problem file when it found it; count them here.
+  void record_load_report() {
+    auto* months = dynamic_cast<MonthStore*>(store_.get());
+    if (months == nullptr) return;
+    Metrics::Storage& s = metrics_.storage;
+    for (const SetAside& a : months->load_report().set_aside) {
+      ++s.set_asides;
+      s.set_aside_bytes += a.bytes;
+      s.set_aside_entries += a.entries;
+      s.set_aside_paths.push_back(a.path);
+    }
+    for (const MonthFileProblems& p : months->load_report().month_problems) {
+      ++s.month_files_with_problems;
+      s.month_records_with_problems += p.bad_records;
+    }
   }
 
   TickSummary run_tick() {
@@ -270,8 +297,7 @@ class App {
   void schedule_retention() {
     loop_.add_timer(kHourMs, [this] {
       try {
-        auto dropped = queue_.enforce_retention();
-        if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
+        metrics_.record_retention(queue_.enforce_retention());
       } catch (const StoreError& e) {
         on_store_fault(e);
       }

@@ -9,12 +9,16 @@
 #include "runner/logging.h"
 #include "runner/request_template.h"
 #include "runner/settings.h"
+#include "runner/storage_commands.h"
 
 int main(int argc, char** argv) {
   using namespace redial::runner;
   // redial-runner migrate --from ... --to ...: month files <-> PostgreSQL (docs/scaling.md).
   if (argc > 1 && std::string(argv[1]) == "migrate")
     return redial::run_migrate_command(argc, argv, 2);
+  // redial-runner check DATA_DIR / recover DATA_DIR: the files, not the service (docs/storage.md).
+  if (argc > 1 && std::string(argv[1]) == "check") return run_check_command(argc, argv, 2);
+  if (argc > 1 && std::string(argv[1]) == "recover") return run_recover_command(argc, argv, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
   ParseOutcome parsed;
   try {

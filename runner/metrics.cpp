@@ -21,7 +21,19 @@ void Metrics::record_sync(double seconds) {
   sync_seconds_max = std::max(sync_seconds_max, seconds);
 }
 
+void Metrics::record_retention(const RetentionReport& r) {
+  storage.retention_refused = r.refused;
+  if (!r.refused.empty()) ++storage.retention_refusals;
+  storage.months_retired += r.retired.size();
+  storage.records_retired += r.records;
+  storage.expired_files_deleted += r.purged.size();
+}
+
 namespace {
+void gauge(std::ostream& o, const char* name, const char* help, std::uint64_t v) {
+  o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+    << name << ' ' << v << '\n';
+}
 void counter(std::ostream& o, const char* name, const char* help, std::uint64_t v) {
   o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
     << name << ' ' << v << '\n';
@@ -49,6 +61,32 @@ void Metrics::render_dial_limits(std::ostream& o) const {
   counter(o, "redial_reconcile_error_states_total",
           "Calls Bland reported in an error state at reconcile (applied as an error outcome)",
           reconcile_error_states);
+}
+
+void Metrics::render_storage(std::ostream& o) const {
+  const Storage& s = storage;
+  gauge(o, "redial_journal_set_aside_files", "Journal parts start-up set aside (torn or damaged)",
+        s.set_asides);
+  gauge(o, "redial_journal_set_aside_bytes", "Bytes start-up set aside from the journal",
+        s.set_aside_bytes);
+  gauge(o, "redial_journal_set_aside_entries", "Journal lines start-up set aside",
+        s.set_aside_entries);
+  gauge(o, "redial_month_files_with_problems",
+        "Month files with inconsistent values at start-up (redial-runner check lists them)",
+        s.month_files_with_problems);
+  gauge(o, "redial_month_records_with_problems", "Records with inconsistent values at start-up",
+        s.month_records_with_problems);
+  counter(o, "redial_retention_refused_total",
+          "Retention runs refused because the clock disagrees with the records",
+          s.retention_refusals);
+  gauge(o, "redial_retention_degraded", "1 while the last retention run was refused",
+        s.retention_refused.empty() ? 0 : 1);
+  counter(o, "redial_retention_months_retired_total", "Months moved to expired/ by retention",
+          s.months_retired);
+  counter(o, "redial_retention_records_retired_total", "Records in the months retired",
+          s.records_retired);
+  counter(o, "redial_retention_expired_deleted_total",
+          "Expired month files deleted after the grace period", s.expired_files_deleted);
 }
 
 std::string Metrics::render(const RedialQueue& queue) const {
@@ -115,6 +153,7 @@ std::string Metrics::render(const RedialQueue& queue) const {
   o << "# HELP redial_store_sync_seconds_max Longest store sync since start\n"
     << "# TYPE redial_store_sync_seconds_max gauge\n"
     << "redial_store_sync_seconds_max " << sync_seconds_max << '\n';
+  render_storage(o);
   return o.str();
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/redial_queue.h"
 
@@ -59,12 +60,25 @@ struct Metrics {
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;
 
+  // Storage health (docs/storage.md): what start-up set aside, month-file values that do not add
+  // up, retention runs. Shown in /metrics, /admin/stats and (a refusal) /healthz.
+  struct Storage {
+    std::uint64_t set_asides = 0, set_aside_bytes = 0, set_aside_entries = 0;
+    std::vector<std::string> set_aside_paths;
+    std::uint64_t month_files_with_problems = 0, month_records_with_problems = 0;
+    std::uint64_t retention_refusals = 0;
+    std::string retention_refused;  // the last run's reason; empty once a run goes through
+    std::uint64_t months_retired = 0, records_retired = 0, expired_files_deleted = 0;
+  } storage;
+  void record_retention(const RetentionReport& r);
+
   void record_tick(const TickSummary& t);
   void record_sync(double seconds);
   void reject(const std::string& kind) { ++rejected[kind]; }
   void render_dial_limits(std::ostream& o) const;
   // The whole exposition, with queue gauges read from `queue`.
   std::string render(const RedialQueue& queue) const;
+  void render_storage(std::ostream& o) const;
 };
 
 }  // namespace redial::runner

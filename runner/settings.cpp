@@ -31,7 +31,10 @@ const Spec kSpecs[] = {
     {"process-interval", "REDIAL_PROCESS_INTERVAL", "5",
      "Time between queue ticks (plain number = minutes; 30s, 5m, 2h)"},
     {"max-attempts", "REDIAL_MAX_ATTEMPTS", "8", "Results recorded before status max_attempts"},
-    {"retention-days", "REDIAL_RETENTION_DAYS", "30", "Month files older than this are deleted"},
+    {"retention-days", "REDIAL_RETENTION_DAYS", "30",
+     "Months whose every record is older than this go to DATA_DIR/expired/ (0 = never)"},
+    {"retention-grace-days", "REDIAL_RETENTION_GRACE_DAYS", "30",
+     "Days a month stays in DATA_DIR/expired/ before it is deleted"},
     {"progressive-intervals", "REDIAL_PROGRESSIVE_INTERVALS", "0,0,5,10,30,60,120",
      "Wait after the k-th result (minutes, or 30s,5m,2h; last value repeats)"},
     {"min-wait", "REDIAL_MIN_WAIT", "2", "Minimum wait after any result (minutes or 30s/5m)"},
@@ -299,7 +302,8 @@ Settings build(const po::variables_map& vm) {
   p.process_interval_ms = r.duration("process-interval", kMinuteMs);
   if (p.process_interval_ms <= 0) bad("process-interval", r.str("process-interval"), "must be > 0");
   p.max_attempts = static_cast<int>(r.integer("max-attempts", 1, 1000));
-  p.retention_days = static_cast<int>(r.integer("retention-days", 1, 36500));
+  p.retention_days = static_cast<int>(r.integer("retention-days", 0, 36500));
+  p.retention_grace_days = static_cast<int>(r.integer("retention-grace-days", 0, 36500));
   p.progressive_intervals_ms = r.intervals("progressive-intervals");
   p.min_wait_ms = r.duration("min-wait", kMinuteMs);
   p.success_outcomes = split_list(r.str("success-outcomes"));

@@ -270,11 +270,16 @@ TEST_CASE("retention deletes old month files on disk and keeps the rest") {
     d.queue.apply_result(result("1", "5550000001", "VOICEMAIL", "a"));
     d.queue.sync();
     CHECK(d.queue.find("12345_5551234567"));
-    auto dropped = d.queue.enforce_retention();  // Dec 2 - 30 days = Nov 2: October goes
-    CHECK(dropped == std::vector<MonthId>{202510});
+    auto report = d.queue.enforce_retention();  // Dec 2 - 30 days = Nov 2: October goes
+    CHECK(report.retired == std::vector<MonthId>{202510});
+    CHECK(report.records == 1);
     CHECK_FALSE(d.queue.find("12345_5551234567"));
   }
   CHECK_FALSE(fs::exists(dir.path / "redial-queue_2025-10.json"));
+  // Moved aside, byte for byte, stamped with the time it was retired.
+  const TimeMs retired_at = ny(2025, 12, 2, 10, 0);
+  CHECK(read_file(dir.path / "expired" /
+                  ("redial-queue_2025-10.expired-" + std::to_string(retired_at) + ".json")) == oct);
   CHECK(fs::exists(dir.path / "redial-queue_2025-11.json"));
   CHECK(fs::exists(dir.path / "redial-queue_2025-12.json"));  // folded by the retention checkpoint
   DiskQueue d(dir.str(), ny(2025, 12, 2, 10, 5));

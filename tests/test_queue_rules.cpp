@@ -272,10 +272,12 @@ TEST_CASE("retention drops months older than the retention period") {
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
   f.clock.set(ny(2025, 11, 20, 10, 0));
   f.deliver(result("2", "5550000002", "VOICEMAIL", "b"));
-  CHECK(f.queue->enforce_retention().empty());  // Oct 21 is in October: October stays
+  CHECK(f.queue->enforce_retention().retired.empty());  // Oct 21 is in October: October stays
   f.clock.set(ny(2025, 12, 2, 10, 0));
-  auto dropped = f.queue->enforce_retention();
-  CHECK(dropped == std::vector<MonthId>{202510});
+  auto report = f.queue->enforce_retention();
+  CHECK(report.refused.empty());
+  CHECK(report.retired == std::vector<MonthId>{202510});
+  CHECK(report.records == 1);
   CHECK_FALSE(f.queue->find("1_5550000001"));
   CHECK(f.queue->find("2_5550000002"));
   f.restart(p);
@@ -346,8 +348,8 @@ TEST_CASE("a sync that stalls during a tick does not age the calls it dials") {
     }
     bool wants_checkpoint() const override { return false; }
     void checkpoint(const RecordSource& s) override { inner.checkpoint(s); }
-    std::vector<MonthId> drop_months_before(MonthId m) override {
-      return inner.drop_months_before(m);
+    std::vector<MonthId> drop_months(const std::vector<MonthId>& m, TimeMs now) override {
+      return inner.drop_months(m, now);
     }
   } store;
   ManualClock clock(ny(2025, 12, 1, 10, 0));

@@ -197,7 +197,8 @@ TEST_CASE("dial pacing and plan-limit settings: defaults, values, bad values nam
   CHECK(d.plan_limit_backoff_max_ms == 15 * kMinuteMs);
   CHECK(d.webhook_grace_ms == 2 * kMinuteMs);
   Settings s = parse({"--dials-per-minute", "120", "--plan-limit-backoff", "5s"},
-                     {{"REDIAL_DIALS_PER_SECOND", "3"}, {"REDIAL_PLAN_LIMIT_BACKOFF_MAX", "2"},
+                     {{"REDIAL_DIALS_PER_SECOND", "3"},
+                      {"REDIAL_PLAN_LIMIT_BACKOFF_MAX", "2"},
                       {"REDIAL_WEBHOOK_GRACE", "30s"}});
   CHECK(s.dials_per_minute == 120);
   CHECK(s.dials_per_second == 3);
@@ -211,11 +212,21 @@ TEST_CASE("dial pacing and plan-limit settings: defaults, values, bad values nam
   CHECK_THAT(error_of({"--plan-limit-backoff", "0"}),
              Catch::Contains("--plan-limit-backoff (REDIAL_PLAN_LIMIT_BACKOFF)"));
   CHECK_THAT(error_of({"--plan-limit-backoff", "1m", "--plan-limit-backoff-max", "30s"}),
-             Catch::Contains("--plan-limit-backoff-max") &&
-                 Catch::Contains("must not be shorter"));
+             Catch::Contains("--plan-limit-backoff-max") && Catch::Contains("must not be shorter"));
   std::string help = settings_help();
-  for (const char* env : {"REDIAL_DIALS_PER_MINUTE", "REDIAL_DIALS_PER_SECOND",
-                          "REDIAL_PLAN_LIMIT_BACKOFF", "REDIAL_PLAN_LIMIT_BACKOFF_MAX",
-                          "REDIAL_WEBHOOK_GRACE"})
+  for (const char* env :
+       {"REDIAL_DIALS_PER_MINUTE", "REDIAL_DIALS_PER_SECOND", "REDIAL_PLAN_LIMIT_BACKOFF",
+        "REDIAL_PLAN_LIMIT_BACKOFF_MAX", "REDIAL_WEBHOOK_GRACE"})
     CHECK_THAT(help, Catch::Contains(env));
+}
+
+TEST_CASE("retention: 0 days means never delete, a grace period in days, negatives refused") {
+  Settings d = parse({});
+  CHECK(d.policy.retention_grace_days == 30);
+  Settings s = parse({"--retention-days", "0", "--retention-grace-days", "7"});
+  CHECK(s.policy.retention_days == 0);
+  CHECK(s.policy.retention_grace_days == 7);
+  CHECK_THAT(error_of({"--retention-days", "-1"}), Catch::Contains("--retention-days"));
+  CHECK_THAT(error_of({}, {{"REDIAL_RETENTION_GRACE_DAYS", "-2"}}),
+             Catch::Contains("REDIAL_RETENTION_GRACE_DAYS"));
 }
