@@ -64,11 +64,12 @@ std::optional<TimeMs> BlandDialer::rate_limited(TimeMs now) {
 }
 
 void BlandDialer::dial(const DialRequest& req) {
-  TimeMs now = clock_.now_ms();
+  // The limits count elapsed time: monotonic, so a wall-clock step neither lifts nor extends them.
+  TimeMs now = clock_.mono_ms();
   if (auto until = rate_limited(now)) {
     ++metrics_.dials_rate_limited;
     spdlog::warn("Dial held back by the call limits {}",
-                 json{{"key", req.key}, {"until", *until}}.dump());
+                 json{{"key", req.key}, {"until", clock_.now_ms() + (*until - now)}}.dump());
     queue_->on_dial_failed(req.dial_seq, "call rate limit reached", *until - now);
     changed_();
     return;

@@ -21,6 +21,7 @@ struct Metrics {
   std::uint64_t dial_retries = 0;
   std::uint64_t dials_rate_limited = 0;  // refused by the per-hour / per-day limits
   std::uint64_t reconciles = 0;
+  std::uint64_t wall_clock_steps = 0;  // wall clock stepped (runner/app.cpp, docs/reliability.md)
   std::map<std::string, std::uint64_t> webhooks_by_outcome;  // applied (not duplicates)
   std::uint64_t webhooks_duplicate = 0;
   std::uint64_t webhooks_rejected = 0;  // 400 / 401
