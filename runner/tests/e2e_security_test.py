@@ -75,6 +75,7 @@ def start_runner(procs, a, emu, name, env):
             "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_MIN_WAIT": "0",
             "REDIAL_PROGRESSIVE_INTERVALS": "1h", "REDIAL_BUSINESS_HOURS_START": "00:00",
             "REDIAL_BUSINESS_HOURS_END": "24:00",
+            "REDIAL_READY_WINDOW_DAYS": "2",  # a run across midnight keeps its leads
             # Dials at any hour (the calling rules are tested in core and scenarios).
             "REDIAL_FEDERAL_WINDOW": "false", "REDIAL_MIN_CALL_GAP": "0"}
     full.update(env)
