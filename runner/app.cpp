@@ -82,11 +82,17 @@ class App {
     queue_.load();
     auto dropped = queue_.enforce_retention();
     if (!dropped.empty()) spdlog::info("Retention deleted {} month file(s)", dropped.size());
-    HttpLimits limits{s.max_body_bytes, s.max_header_bytes, s.max_connections,
-                      s.max_connections_per_ip, s.request_timeout_ms};
+    HttpLimits limits{s.max_body_bytes,         s.max_header_bytes,   s.max_connections,
+                      s.max_connections_per_ip, s.request_timeout_ms, s.header_timeout_ms,
+                      s.body_timeout_ms};
     server_ = std::make_unique<HttpServer>(
         loop_, s.listen_address, s.port, [this](const HttpRequest& r) { return route(r); }, limits,
         [this](const char* kind) { metrics_.reject(kind); });
+    // The webhook's credential is checked before its body is read (issue 15: slow clients).
+    server_->set_early_check([this](const HttpRequest& r) -> std::optional<HttpResponse> {
+      if (r.path != "/webhooks/bland-callback" || r.method != "POST") return std::nullopt;
+      return webhook_.early_reject(r);
+    });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) { on_signals(); });
     schedule_retention();
   }

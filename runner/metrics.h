@@ -30,7 +30,8 @@ struct Metrics {
   std::map<std::string, std::uint64_t> rejected{
       {"webhook_signature", 0}, {"webhook_token", 0},     {"admin_unauthorized", 0},
       {"body_too_large", 0},    {"headers_too_large", 0}, {"too_many_leads", 0},
-      {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0}};
+      {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0},
+      {"header_timeout", 0},    {"body_timeout", 0}};
   std::uint64_t syncs = 0;
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;

@@ -12,6 +12,16 @@ namespace redial::runner {
 
 using nlohmann::json;
 
+std::optional<HttpResponse> WebhookHandler::early_reject(const HttpRequest& req) {
+  if (!settings_.webhook_secret.empty()) {
+    if (!req.header("X-Webhook-Signature").empty()) return std::nullopt;
+  } else if (settings_.webhook_token.empty() ||
+             constant_time_equals(req.query("token"), settings_.webhook_token)) {
+    return std::nullopt;
+  }
+  return handle(req);  // refuses with the usual answer, log line and counts; reads no body
+}
+
 HttpResponse WebhookHandler::handle(const HttpRequest& req) {
   if (!settings_.webhook_secret.empty()) {
     std::string sig = req.header("X-Webhook-Signature");

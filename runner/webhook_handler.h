@@ -5,6 +5,7 @@
 //   400 {"error": ...} for a body it cannot use: nothing in the store changes
 //   200 only after the result is durable (the response waits for the loop's group commit)
 #include <functional>
+#include <optional>
 
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
@@ -26,6 +27,9 @@ class WebhookHandler {
         metrics_(metrics) {}
 
   HttpResponse handle(const HttpRequest& request);
+  // What can be refused from the headers alone, before the body is read: without a secret, a
+  // missing or wrong ?token=; with one, a missing X-Webhook-Signature. Counted like handle().
+  std::optional<HttpResponse> early_reject(const HttpRequest& request);
 
  private:
   const Settings& settings_;
