@@ -344,6 +344,7 @@ void RedialQueue::end_call(const std::string& phone, const std::string& reason) 
   if (it == in_flight_.end()) return;
   store_.append(CallEnded{phone, it->second.dial_seq, reason});
   phone_by_dial_.erase(it->second.dial_seq);
+  dialed_mono_ms_.erase(it->second.dial_seq);
   reconciling_.erase(phone);
   in_flight_.erase(it);
 }
@@ -430,9 +431,12 @@ void RedialQueue::checkpoint() {
   REDIAL_LOG(log_, info, "Saved redial queue records {{\"count\":{}}}", records_.size());
 }
 
-TimeMs RedialQueue::next_tick_at() const {
-  return last_tick_at_ ? *last_tick_at_ + policy_.process_interval_ms : clock_.now_ms();
+TimeMs RedialQueue::next_tick_in_ms() const {
+  if (!last_tick_mono_ms_) return 0;
+  return std::max<TimeMs>(0, *last_tick_mono_ms_ + policy_.process_interval_ms - clock_.mono_ms());
 }
+
+TimeMs RedialQueue::next_tick_at() const { return clock_.now_ms() + next_tick_in_ms(); }
 
 const LeadRecord* RedialQueue::find(const std::string& key) const {
   auto it = records_.find(key);

@@ -147,6 +147,9 @@ class RedialQueue final : private RecordSource {
   RetentionReport enforce_retention();
 
   // When the next tick is due: the last tick plus the process interval (now if none ran).
+  // Counted on the monotonic clock, so a wall-clock step neither stalls nor bursts the ticks;
+  // next_tick_at() is the same instant in wall time (for display).
+  TimeMs next_tick_in_ms() const;
   TimeMs next_tick_at() const;
 
   const LeadRecord* find(const std::string& key) const;
@@ -208,6 +211,8 @@ class RedialQueue final : private RecordSource {
   // Marks an open lead do-not-call (status dnc) and journals it.
   void mark_dnc(SlotMap::iterator it, const std::string& phone, const std::string& why);
   void expire_calls(TimeMs now, TickSummary& summary);
+  // How long ago (monotonic ms) the call was dialed.
+  TimeMs call_age_ms(const InFlightCall& call);
   void remember_call_id(Slot& slot, std::uint64_t id_hash);
   // Shared store only (redial_queue_shared.cpp): puts a record read from the store in memory,
   // replacing the copy there; forgets a record the store no longer has; locks the lead's row
@@ -236,7 +241,10 @@ class RedialQueue final : private RecordSource {
   std::set<std::string> reconciling_;  // phones handed to Dialer::reconcile
   std::uint64_t next_dial_seq_ = 1;
   TickSummary last_tick_;
-  std::optional<TimeMs> last_tick_at_;
+  std::optional<TimeMs> last_tick_mono_ms_;  // clock_.mono_ms() at the last tick
+  // Monotonic time of each call in flight's dial, by dial_seq, for its time-out. Never stored:
+  // a call loaded from disk gets one from its wall-clock dialed_at when first looked at.
+  std::unordered_map<std::uint64_t, TimeMs> dialed_mono_ms_;
   bool ticking_ = false;
   TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it
   std::uint64_t dial_failures_ = 0;

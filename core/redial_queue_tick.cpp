@@ -25,10 +25,19 @@ std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
   return out;
 }
 
+TimeMs RedialQueue::call_age_ms(const InFlightCall& call) {
+  const TimeMs mono = clock_.mono_ms();
+  auto [it, inserted] = dialed_mono_ms_.try_emplace(call.dial_seq, 0);
+  // A call from the journal: its age by the wall clock, never negative (a wall clock set back
+  // since the dial gives it a whole time-out from now rather than none).
+  if (inserted) it->second = mono - std::max<TimeMs>(0, clock_.now_ms() - call.dialed_at);
+  return mono - it->second;
+}
+
 void RedialQueue::expire_calls(TimeMs now, TickSummary& summary) {
   std::vector<InFlightCall> expired;
   for (const auto& [phone, call] : in_flight_)
-    if (call.dialed_at + policy_.call_timeout_ms <= now && !reconciling_.count(phone))
+    if (call_age_ms(call) >= policy_.call_timeout_ms && !reconciling_.count(phone))
       expired.push_back(call);
   std::sort(expired.begin(), expired.end(), [](const auto& a, const auto& b) {
     return a.dialed_at != b.dialed_at ? a.dialed_at < b.dialed_at : a.phone < b.phone;
@@ -60,7 +69,7 @@ TickSummary RedialQueue::tick() {
       q->active_summary_ = nullptr;
     }
   } reset{this};
-  last_tick_at_ = now;
+  last_tick_mono_ms_ = clock_.mono_ms();
 
   // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
   expire_calls(now, summary);
@@ -209,9 +218,11 @@ TickSummary RedialQueue::tick() {
   store_.sync();
   // The call time-out runs from the dial, not from the start of a tick whose sync may have
   // stalled; the journal keeps the earlier time, which only errs towards an earlier reconcile.
-  const TimeMs dialed_at = clock_.now_ms();
-  for (const auto& req : to_dial)
+  const TimeMs dialed_at = clock_.now_ms(), dialed_mono = clock_.mono_ms();
+  for (const auto& req : to_dial) {
     in_flight_.at(phone_by_dial_.at(req.dial_seq)).dialed_at = dialed_at;
+    dialed_mono_ms_[req.dial_seq] = dialed_mono;
+  }
 
   // Phase 5: dial.
   for (const auto& req : to_dial) {

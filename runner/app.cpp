@@ -31,6 +31,10 @@ namespace {
 // drops this App and builds a new one from the files (the last good snapshot and journal).
 constexpr int kReloadStore = -1;
 
+// A wall clock that moved this much more or less than the monotonic clock between two loop
+// iterations (at most ~1 s apart) was stepped; NTP's slewing stays far below it.
+constexpr std::int64_t kWallStepThresholdMs = 5000;
+
 // Month files in data_dir (the default), or PostgreSQL for several runners (docs/scaling.md).
 // The month files' load-time checks use the clock and the policy's outcome names.
 std::unique_ptr<Store> make_store(const Settings& s, FileSystem& fs, const Clock& clock) {
@@ -83,11 +87,17 @@ class App {
     queue_.load();
     record_load_report();
     metrics_.record_retention(queue_.enforce_retention());
-    HttpLimits limits{s.max_body_bytes, s.max_header_bytes, s.max_connections,
-                      s.max_connections_per_ip, s.request_timeout_ms};
+    HttpLimits limits{s.max_body_bytes,         s.max_header_bytes,   s.max_connections,
+                      s.max_connections_per_ip, s.request_timeout_ms, s.header_timeout_ms,
+                      s.body_timeout_ms};
     server_ = std::make_unique<HttpServer>(
         loop_, s.listen_address, s.port, [this](const HttpRequest& r) { return route(r); }, limits,
         [this](const char* kind) { metrics_.reject(kind); });
+    // The webhook's credential is checked before its body is read (issue 15: slow clients).
+    server_->set_early_check([this](const HttpRequest& r) -> std::optional<HttpResponse> {
+      if (r.path != "/webhooks/bland-callback" || r.method != "POST") return std::nullopt;
+      return webhook_.early_reject(r);
+    });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) { on_signals(); });
     schedule_retention();
   }
@@ -118,7 +128,8 @@ class App {
                                 {"enabled", settings_.policy.enabled}}
                      .dump());
     while (!stopping_) {
-      if (tick_now_ || clock_.now_ms() >= queue_.next_tick_at()) {
+      note_wall_step();
+      if (tick_now_ || queue_.next_tick_in_ms() == 0) {
         tick_now_ = false;
         try {
           run_tick();
@@ -218,10 +229,23 @@ class App {
   }
 
   std::int64_t wait_ms() const {
-    std::int64_t wait = std::max<std::int64_t>(0, queue_.next_tick_at() - clock_.now_ms());
+    std::int64_t wait = queue_.next_tick_in_ms();
     std::int64_t mhd = server_->timeout_ms();
     if (mhd >= 0) wait = std::min(wait, mhd);
     return std::min<std::int64_t>(wait, 1000);
+  }
+
+  // Timers run on the monotonic clock; a wall-clock step only needs saying (business hours and
+  // the dates on disk follow the wall: docs/reliability.md, "Wall-clock steps").
+  void note_wall_step() {
+    if (auto step = wall_steps_.observe(clock_)) {
+      ++metrics_.wall_clock_steps;
+      spdlog::warn("Wall clock stepped {}",
+                   nlohmann::json{{"step_ms", *step},
+                                  {"direction", *step < 0 ? "back" : "forward"},
+                                  {"now", clock_.now_ms()}}
+                       .dump());
+    }
   }
 
   // Group commit: one sync for every change of the iteration, then the waiting answers.
@@ -335,6 +359,7 @@ class App {
   ReloadPacing& pacing_;
   std::shared_ptr<spdlog::logger> log_;
   SystemClock clock_;
+  WallStepDetector wall_steps_{kWallStepThresholdMs};
   EventLoop loop_;
   SignalPipe signals_;
   HttpClient http_;

@@ -35,11 +35,24 @@ std::string first_of(const json& call, const char* key) {
   return "";
 }
 
+// Issue 15: an outcome the caller set with the wrong type is refused, never guessed at (it would
+// otherwise fall through to the status rules and be recorded as UNKNOWN). Absent or null is fine.
+void check_outcome_types(const json& call) {
+  for (const char* where : {"metadata", "variables"}) {
+    const json& v = member(member(call, where), "outcome");
+    if (v.is_null() || (v.is_string() && !v.get<std::string>().empty())) continue;
+    throw InputError(std::string(where) + ".outcome",
+                     std::string("must be a non-empty string (got ") +
+                         (v.is_string() ? "\"\"" : v.type_name()) + ")");
+  }
+}
+
 }  // namespace
 
 ParsedCall parse_call_object(const json& call, const OutcomeMapping& mapping,
                              const KnownOutcome& is_known, const LocalTimeParser& parse_local) {
   if (!call.is_object()) throw InputError("body", "expected a JSON object (Bland's call object)");
+  check_outcome_types(call);
   ParsedCall p;
   CallResult& r = p.result;
   r.call_id = field_text(call, "call_id");

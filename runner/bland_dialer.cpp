@@ -65,15 +65,16 @@ std::optional<TimeMs> BlandDialer::rate_limited(TimeMs now) {
 }
 
 void BlandDialer::dial(const DialRequest& req) {
-  TimeMs now = clock_.now_ms();
   if (std::string held = paused_reason(); !held.empty()) {  // ticks skip while paused
     fail_unmoved(req.dial_seq, "not sent: " + held);
     return;
   }
+  // The limits count elapsed time: monotonic, so a wall-clock step neither lifts nor extends them.
+  TimeMs now = clock_.mono_ms();
   if (auto until = rate_limited(now)) {
     ++metrics_.dials_rate_limited;
     spdlog::warn("Dial held back by the call limits {}",
-                 json{{"key", req.key}, {"until", *until}}.dump());
+                 json{{"key", req.key}, {"until", clock_.now_ms() + (*until - now)}}.dump());
     queue_->on_dial_failed(req.dial_seq, "call rate limit reached", *until - now);
     changed_();
     return;
@@ -90,7 +91,7 @@ void BlandDialer::dial(const DialRequest& req) {
 void BlandDialer::pump() {
   const TimeMs gap = pacing_gap_ms(settings_.dials_per_minute, settings_.dials_per_second);
   while (!paced_.empty()) {
-    TimeMs now = clock_.now_ms();
+    TimeMs now = clock_.mono_ms();  // slots are elapsed time, like the call limits
     if (gap > 0 && now < next_slot_ms_) {
       if (pace_timer_ == 0)
         pace_timer_ = loop_.add_timer(next_slot_ms_ - now, [this] {
@@ -276,7 +277,9 @@ bool BlandDialer::resume(const std::string& why) {
 
 std::string BlandDialer::paused_reason() const {
   if (!stopped_.empty()) return "Bland refused the API key (" + stopped_ + ")";
-  if (!pause_reason_.empty() && clock_.now_ms() < paused_until_ms_)
+  // The pause ends by its (monotonic) timer, end_pause(), not by comparing wall times: a
+  // wall-clock step neither lifts nor extends it. paused_until_ms_ is for display.
+  if (!pause_reason_.empty())
     return "Bland's plan limit (" + pause_reason_ + (pause_code_.empty() ? "" : " " + pause_code_) +
            ") until " + std::to_string(paused_until_ms_);
   return "";

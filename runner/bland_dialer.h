@@ -93,7 +93,7 @@ class BlandDialer final : public Dialer {
   RedialQueue* queue_ = nullptr;
   ResultApplier* applier_ = nullptr;
   std::function<void()> changed_;
-  std::deque<TimeMs> dial_times_;  // dials sent in the last 24 h (for the rate limits)
+  std::deque<TimeMs> dial_times_;  // dials sent in the last 24 h, monotonic ms (rate limits)
   std::map<std::uint64_t, std::pair<EventLoop::TimerId, Attempt>> waiting_;  // by dial_seq
   // Dials whose POST is outstanding or waiting for a retry: the queue will hear about them.
   std::set<std::uint64_t> dialing_;

@@ -119,9 +119,11 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
   if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
     throw std::runtime_error("listen-address: '" + address + "' is not an IPv4 address");
   unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-  // MHD's idle time-out is half the request time-out: an idle keep-alive connection is closed
-  // by MHD (not counted) before the request deadline would count it as a slow client.
-  auto idle_s = static_cast<unsigned>(std::max<std::int64_t>(1, limits_.request_timeout_ms / 2000));
+  // MHD's idle time-out is half the shorter of the header and request time-outs: an idle
+  // keep-alive connection is closed by MHD (not counted) before a deadline would count it as a
+  // slow client.
+  const std::int64_t first_ms = std::min(limits_.request_timeout_ms, limits_.header_timeout_ms);
+  auto idle_s = static_cast<unsigned>(std::max<std::int64_t>(1, first_ms / 2000));
   std::size_t pool = std::max<std::size_t>(32 << 10, 2 * limits_.max_header_bytes + (16 << 10));
   daemon_ = MHD_start_daemon(
       flags, static_cast<std::uint16_t>(port), &HttpServer_on_accept, this, &HttpServer_on_request,
@@ -192,6 +194,20 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
     st->headers_too_large = hs != nullptr && hs->header_size > self->limits_.max_header_bytes;
     *con_cls = st;
     ++self->active_;
+    self->on_headers_in(c);
+    if (self->early_ && !st->headers_too_large) {
+      // Before the body: a request without the right credential never gets to send it.
+      std::optional<HttpResponse> early;
+      try {
+        early = self->early_(st->request);
+      } catch (const std::exception& e) {
+        early = json_error(500, e.what());
+      }
+      if (early) {
+        self->on_body_in(c);
+        return send(c, *early);
+      }
+    }
     return MHD_YES;
   }
   if (*upload_size > 0) {
@@ -206,6 +222,7 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
     *upload_size = 0;
     return MHD_YES;
   }
+  self->on_body_in(c);
   if (st->resumed) {
     if (!st->ok) return send(c, json_error(503, "the store could not be written; try again"));
     return send(c, st->prepared);
@@ -247,9 +264,37 @@ void HttpServer::on_completed(void* cls, MHD_Connection* c, void** con_cls, int)
   delete st;
   *con_cls = nullptr;
   --self->active_;
-  // A keep-alive connection gets a fresh deadline for its next request.
+  // A keep-alive connection gets fresh deadlines for its next request.
   if (auto it = self->conns_.find(c); it != self->conns_.end())
-    it->second.deadline = EventLoop::steady_ms() + self->limits_.request_timeout_ms;
+    self->start_request(it->second, EventLoop::steady_ms());
+}
+
+void HttpServer::start_request(Conn& conn, std::int64_t now) const {
+  conn.deadline = now + limits_.request_timeout_ms;
+  conn.headers_by = now + limits_.header_timeout_ms;
+  conn.headers_in = conn.body_in = false;
+}
+
+void HttpServer::on_headers_in(MHD_Connection* c) {
+  auto it = conns_.find(c);
+  if (it == conns_.end()) return;
+  it->second.headers_in = true;
+  it->second.body_by = EventLoop::steady_ms() + limits_.body_timeout_ms;
+}
+
+void HttpServer::on_body_in(MHD_Connection* c) {
+  if (auto it = conns_.find(c); it != conns_.end()) it->second.body_in = true;
+}
+
+HttpServer::Overdue HttpServer::overdue(const Conn& conn, std::int64_t now) const {
+  // The whole-request deadline first: a header or body time-out acts only when it is shorter.
+  if (now >= conn.deadline)
+    return {"request_timeout", "request", "--request-timeout", limits_.request_timeout_ms};
+  if (!conn.headers_in && now >= conn.headers_by)
+    return {"header_timeout", "request headers", "--header-timeout", limits_.header_timeout_ms};
+  if (conn.headers_in && !conn.body_in && now >= conn.body_by)
+    return {"body_timeout", "request body", "--body-timeout", limits_.body_timeout_ms};
+  return {};
 }
 
 void HttpServer::reject(const char* kind, const std::string& detail) {
@@ -284,7 +329,7 @@ void HttpServer::on_connection(void* cls, MHD_Connection* c, bool started) {
     conn.ip = address_text(peer_of(c));
     const MHD_ConnectionInfo* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     conn.fd = fd ? fd->connect_fd : -1;
-    conn.deadline = EventLoop::steady_ms() + self->limits_.request_timeout_ms;
+    self->start_request(conn, EventLoop::steady_ms());
     ++self->per_ip_[conn.ip];
     return;
   }
@@ -301,11 +346,12 @@ void HttpServer::check_deadlines() {
   std::int64_t now = EventLoop::steady_ms();
   bool any = false;
   for (auto& [c, conn] : conns_) {
-    if (conn.suspended || conn.timed_out || conn.fd < 0 || now < conn.deadline) continue;
+    if (conn.suspended || conn.timed_out || conn.fd < 0) continue;
+    const Overdue late = overdue(conn, now);
+    if (late.kind == nullptr) continue;
     conn.timed_out = true;
-    reject("request_timeout", conn.ip + ": request not complete within " +
-                                  std::to_string(limits_.request_timeout_ms) +
-                                  " ms (--request-timeout)");
+    reject(late.kind, conn.ip + ": " + late.what + " not complete within " +
+                          std::to_string(late.ms) + " ms (" + late.setting + ")");
     ::shutdown(conn.fd, SHUT_RDWR);
     any = true;
   }

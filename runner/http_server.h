@@ -13,13 +13,19 @@
 //   per_ip_limit        one address above max_connections_per_ip: closed at accept
 //   request_timeout     a request not complete (received and answered) within request_timeout
 //                       of its connection's start or previous answer: the socket is shut down,
-//                       so a slow client cannot hold a connection. Idle keep-alive connections
-//                       are closed silently by MHD after half that time.
+//                       so a slow client cannot hold a connection.
+//   header_timeout      (issue 15) request line + headers not complete within header_timeout of
+//                       the connection's start or previous answer: shut down
+//   body_timeout        the body not complete within body_timeout of the end of the headers
+// Idle keep-alive connections are closed silently by MHD after half the shorter of the header
+// and request time-outs. An early check (set_early_check) sees each request once its headers
+// are in, before any of the body is read, and may answer it at once (the webhook credential).
 // Suspended requests (waiting for the group commit) are exempt from the time-out.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +66,9 @@ struct HttpLimits {
   unsigned max_connections = 256;
   unsigned max_connections_per_ip = 32;
   std::int64_t request_timeout_ms = 30000;
+  // Each acts only when shorter than the request time-out.
+  std::int64_t header_timeout_ms = 30000;
+  std::int64_t body_timeout_ms = 30000;
 };
 
 // True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
@@ -70,6 +79,9 @@ class HttpServer {
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
   // Called once per rejected request or connection with its kind (see the limits above).
   using RejectCounter = std::function<void(const char* kind)>;
+  // Sees a request whose headers are in, before its body is read; a response it returns is sent
+  // at once (the body is never read) and the handler is not called.
+  using EarlyCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
   // Throws std::runtime_error when the address cannot be bound.
   HttpServer(EventLoop& loop, const std::string& address, int port, Handler handler,
@@ -85,6 +97,7 @@ class HttpServer {
   std::int64_t timeout_ms() const;
 
   std::size_t deferred_count() const { return deferred_.size(); }
+  void set_early_check(EarlyCheck check) { early_ = std::move(check); }
   // Answers every deferred request: with its prepared response when ok, else 503.
   void release_deferred(bool ok);
   // Stops accepting new connections (closes the listening socket).
@@ -105,18 +118,34 @@ class HttpServer {
   struct Conn {
     std::string ip;
     int fd = -1;
-    std::int64_t deadline = 0;  // steady ms
+    std::int64_t deadline = 0;                 // steady ms
+    std::int64_t headers_by = 0, body_by = 0;  // steady ms
+    bool headers_in = false, body_in = false;
     bool suspended = false;
     bool timed_out = false;
   };
 
   void reject(const char* kind, const std::string& detail);
   void check_deadlines();
+  // The time-out a connection is past at `now` (kind nullptr: none).
+  struct Overdue {
+    const char* kind = nullptr;
+    const char* what = nullptr;
+    const char* setting = nullptr;
+    std::int64_t ms = 0;
+  };
+  Overdue overdue(const Conn& conn, std::int64_t now) const;
+  // A new request on the connection (its start, or after an answer on keep-alive).
+  void start_request(Conn& conn, std::int64_t now) const;
+  // The first and the last access-handler calls of a request.
+  void on_headers_in(MHD_Connection* c);
+  void on_body_in(MHD_Connection* c);
 
   EventLoop& loop_;
   Handler handler_;
   HttpLimits limits_;
   RejectCounter on_reject_;
+  EarlyCheck early_;
   std::map<MHD_Connection*, Conn> conns_;
   std::map<std::string, unsigned> per_ip_;
   MHD_Daemon* daemon_ = nullptr;

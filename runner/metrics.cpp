@@ -110,6 +110,8 @@ std::string Metrics::render(const RedialQueue& queue) const {
           dials_rate_limited);
   counter(o, "redial_reconciles_total", "Calls looked up at Bland after the call time-out",
           reconciles);
+  counter(o, "redial_wall_clock_steps_total", "Wall-clock steps seen (timers are monotonic)",
+          wall_clock_steps);
   o << "# HELP redial_webhooks_total Call results applied (webhooks and reconciled calls), by "
        "outcome\n"
     << "# TYPE redial_webhooks_total counter\n";

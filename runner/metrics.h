@@ -23,6 +23,7 @@ struct Metrics {
   std::uint64_t dial_retries = 0;
   std::uint64_t dials_rate_limited = 0;  // refused by the per-hour / per-day limits
   std::uint64_t reconciles = 0;
+  std::uint64_t wall_clock_steps = 0;  // wall clock stepped (runner/app.cpp, docs/reliability.md)
   std::map<std::string, std::uint64_t> webhooks_by_outcome;  // applied (not duplicates)
   std::uint64_t webhooks_duplicate = 0;
   std::uint64_t webhooks_rejected = 0;  // 400 / 401
@@ -31,7 +32,8 @@ struct Metrics {
   std::map<std::string, std::uint64_t> rejected{
       {"webhook_signature", 0}, {"webhook_token", 0},     {"admin_unauthorized", 0},
       {"body_too_large", 0},    {"headers_too_large", 0}, {"too_many_leads", 0},
-      {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0}};
+      {"connection_limit", 0},  {"per_ip_limit", 0},      {"request_timeout", 0},
+      {"header_timeout", 0},    {"body_timeout", 0}};
   // Webhook bodies that are not a call's final result, by why (docs/runner.md), answered 200
   // "ignored"; listed from the start.
   std::map<std::string, std::uint64_t> webhooks_ignored{{"inbound", 0},

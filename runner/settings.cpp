@@ -133,11 +133,17 @@ const Spec kSpecs[] = {
      "Largest request body (webhooks and admin); larger gets 413"},
     {"max-header-bytes", "REDIAL_MAX_HEADER_BYTES", "8192",
      "Largest request line + headers; larger gets 431"},
-    {"max-connections", "REDIAL_MAX_CONNECTIONS", "256", "HTTP connections open at once"},
-    {"max-connections-per-ip", "REDIAL_MAX_CONNECTIONS_PER_IP", "64",
+    {"max-connections", "REDIAL_MAX_CONNECTIONS", "512", "HTTP connections open at once"},
+    {"max-connections-per-ip", "REDIAL_MAX_CONNECTIONS_PER_IP", "32",
      "HTTP connections open at once from one address"},
     {"request-timeout", "REDIAL_REQUEST_TIMEOUT", "30s",
      "A request must arrive and be answered within this (slow clients are cut off)"},
+    {"header-timeout", "REDIAL_HEADER_TIMEOUT", "5s",
+     "Request line + headers must arrive within this of the connection's start (or previous "
+     "answer); acts when shorter than --request-timeout"},
+    {"body-timeout", "REDIAL_BODY_TIMEOUT", "10s",
+     "The body must arrive within this of the end of the headers; acts when shorter than "
+     "--request-timeout"},
     {"max-leads-per-request", "REDIAL_MAX_LEADS_PER_REQUEST", "1000",
      "Most leads in one POST /admin/leads; more gets 413"},
 };
@@ -417,6 +423,14 @@ Settings build(const po::variables_map& vm) {
   s.request_timeout_ms = r.duration("request-timeout", kSecondMs);
   if (s.request_timeout_ms < kSecondMs)
     bad("request-timeout", r.str("request-timeout"), "must be at least 1s");
+  for (const char* name : {"header-timeout", "body-timeout"}) {
+    TimeMs ms = r.duration(name, kSecondMs);
+    if (ms < kSecondMs || ms > kDayMs) bad(name, r.str(name), "must be between 1s and 24h");
+    (name[0] == 'h' ? s.header_timeout_ms : s.body_timeout_ms) = ms;
+  }
+  if (s.max_connections_per_ip > s.max_connections)
+    bad("max-connections-per-ip", r.str("max-connections-per-ip"),
+        "must not exceed --max-connections (" + std::to_string(s.max_connections) + ")");
   s.max_leads_per_request = static_cast<int>(r.integer("max-leads-per-request", 1, 1000000));
 
   try {

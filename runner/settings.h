@@ -62,9 +62,11 @@ struct Settings {
   std::string webhook_token;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 8 << 10;
-  unsigned max_connections = 256;
-  unsigned max_connections_per_ip = 64;
+  unsigned max_connections = 512;
+  unsigned max_connections_per_ip = 32;
   TimeMs request_timeout_ms = 30 * kSecondMs;
+  TimeMs header_timeout_ms = 5 * kSecondMs;  // slow clients (issue 15)
+  TimeMs body_timeout_ms = 10 * kSecondMs;
   int max_leads_per_request = 1000;
 
   // The webhook URL sent to Bland: public_webhook_url, or http://listen:port/webhooks/...; with

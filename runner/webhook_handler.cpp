@@ -20,6 +20,16 @@ bool WebhookHandler::template_sets_webhook_events(const std::string& call_templa
   return it != t.end() && it->is_array() && !it->empty();
 }
 
+std::optional<HttpResponse> WebhookHandler::early_reject(const HttpRequest& req) {
+  if (!settings_.webhook_secret.empty()) {
+    if (!req.header("X-Webhook-Signature").empty()) return std::nullopt;
+  } else if (settings_.webhook_token.empty() ||
+             constant_time_equals(req.query("token"), settings_.webhook_token)) {
+    return std::nullopt;
+  }
+  return authenticate(req);  // refuses with the usual answer, log line and counts
+}
+
 // A response with status 0 means "authenticated".
 HttpResponse WebhookHandler::authenticate(const HttpRequest& req) {
   if (!settings_.webhook_secret.empty()) {

@@ -10,6 +10,7 @@
 //       resend), with or without metadata: nothing changes
 //   200 only after the result is durable (the response waits for the loop's group commit)
 #include <functional>
+#include <optional>
 
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
@@ -32,6 +33,9 @@ class WebhookHandler {
         webhook_events_(template_sets_webhook_events(settings.call_template)) {}
 
   HttpResponse handle(const HttpRequest& request);
+  // What can be refused from the headers alone, before the body is read: without a secret, a
+  // missing or wrong ?token=; with one, a missing X-Webhook-Signature. Counted like handle().
+  std::optional<HttpResponse> early_reject(const HttpRequest& request);
 
   // True when the call template (JSON text) names a non-empty `webhook_events` list: Bland then
   // posts event bodies besides the call's result.

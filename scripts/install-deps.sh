@@ -8,6 +8,7 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata libbenchmark-dev catch2
   libcurl4-openssl-dev libmicrohttpd-dev libsimdjson-dev libssl-dev
   curl wrk python3
+  faketime  # runner e2e tests under a faked wall clock (midnight, DST, clock steps)
   libpqxx-dev postgresql  # the PostgreSQL store; its tests start a throwaway server
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes
   lintian  # scripts/test-package.sh: checks the Debian packages

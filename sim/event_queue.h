@@ -29,6 +29,11 @@ class EventQueue {
   // Events that are not background events.
   std::size_t pending_foreground() const { return foreground_; }
   std::uint64_t scheduled_total() const { return next_seq_; }
+  // Moves every pending event by delta_ms (the wall clock they are on was stepped); the order
+  // stays the same.
+  void shift(TimeMs delta_ms) {
+    for (Key& k : heap_) k.at += delta_ms;
+  }
 
  private:
   // The heap holds small keys; the actions stay put in slots (reused through a free list), so

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -44,6 +45,8 @@ const char* event_type_name(EventType t) {
       return "sync_failure";
     case EventType::kStopLead:
       return "stop_lead";
+    case EventType::kClockStep:
+      return "clock_step";
   }
   return "?";
 }
@@ -121,11 +124,11 @@ class Loader : public JsonReader {
     std::string type = str(v["type"], join(path, "type"));
     EventSpec e;
     e.where = path;
-    static const EventType all[] = {EventType::kRestart,      EventType::kDuplicateWebhook,
-                                    EventType::kDelayWebhook, EventType::kLoseWebhook,
-                                    EventType::kWebhook,      EventType::kDialError,
-                                    EventType::kDialTimeout,  EventType::kSlowDialResponse,
-                                    EventType::kSyncFailure,  EventType::kStopLead};
+    static const EventType all[] = {
+        EventType::kRestart,     EventType::kDuplicateWebhook, EventType::kDelayWebhook,
+        EventType::kLoseWebhook, EventType::kWebhook,          EventType::kDialError,
+        EventType::kDialTimeout, EventType::kSlowDialResponse, EventType::kSyncFailure,
+        EventType::kStopLead,    EventType::kClockStep};
     bool known = false;
     for (EventType t : all)
       if (type == event_type_name(t)) e.type = t, known = true;
@@ -231,6 +234,18 @@ class Loader : public JsonReader {
         check_keys(v, path, {"type", "at"});
         need_at();
         break;
+      case EventType::kClockStep: {
+        check_keys(v, path, {"type", "at", "step_seconds"});
+        need_at();
+        const std::string p = join(path, "step_seconds");
+        if (!v.contains("step_seconds")) fail(p, "missing");
+        const json& st = v["step_seconds"];
+        if (!st.is_number_integer() || st.get<long long>() == 0 ||
+            std::llabs(st.get<long long>()) > 400LL * 86400)
+          fail(p, "expected a non-zero whole number of seconds (negative: back), at most 400 days");
+        e.step_ms = st.get<long long>() * kSecondMs;
+        break;
+      }
       case EventType::kStopLead:
         check_keys(v, path, {"type", "at", "lead_id"});
         need_at();

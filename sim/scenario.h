@@ -50,6 +50,7 @@ enum class EventType {
   kSlowDialResponse,
   kSyncFailure,
   kStopLead,
+  kClockStep,  // issue 15: the queue's wall clock is stepped (monotonic time goes on)
 };
 
 // When a restart happens: at a time, or around one call's webhook or dial.
@@ -70,6 +71,8 @@ struct EventSpec {
   int times = 1;
   // delays: delay_webhook extra delay, slow_dial_response delay, duplicate_webhook offset
   TimeMs delay_ms = 0;
+  // clock_step: signed, the wall clock's jump
+  TimeMs step_ms = 0;
   // restart
   RestartPoint point = RestartPoint::kAt;
   TimeMs downtime_ms = 0;

@@ -34,6 +34,41 @@ TEST_CASE("events run in time order, ties in scheduling order") {
   REQUIRE(q.pending_foreground() == 0);
 }
 
+TEST_CASE("shifting the event queue moves every event and keeps their order") {
+  EventQueue q;
+  std::vector<int> ran;
+  q.schedule(20, [&] { ran.push_back(2); });
+  q.schedule(10, [&] { ran.push_back(1); });
+  q.shift(-5);
+  REQUIRE(q.next_time() == 5);
+  q.pop().second();
+  REQUIRE(q.next_time() == 15);
+  q.pop().second();
+  REQUIRE(ran == std::vector<int>{1, 2});
+}
+
+TEST_CASE("a clock_step event needs a non-zero whole step") {
+  auto error_of = [](const std::string& step) {
+    try {
+      parse_scenario(R"({"start": "2025-12-01T14:00:00", "events": [{"type": "clock_step",
+                         "at": "14:05")" +
+                         step + "}]}",
+                     "x.json");
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("") == "x.json: events[0].step_seconds: missing");
+  const std::string bad =
+      "x.json: events[0].step_seconds: expected a non-zero whole number of seconds (negative: "
+      "back), at most 400 days";
+  CHECK(error_of(R"(, "step_seconds": 0)") == bad);
+  CHECK(error_of(R"(, "step_seconds": "-1d")") == bad);
+  CHECK(error_of(R"(, "step_seconds": 34646400)") == bad);  // 401 days
+  CHECK(error_of(R"(, "step_seconds": -86400)") == "no error");
+}
+
 TEST_CASE("FNV-1a 64 matches the published test vectors") {
   REQUIRE(fnv1a64("") == 0xcbf29ce484222325ull);
   REQUIRE(fnv1a64("a") == 0xaf63dc4c8601ec8cull);

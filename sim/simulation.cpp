@@ -306,9 +306,23 @@ void Simulation::schedule_tick(TimeMs t) {
       [this, gen] {
         if (gen != tick_gen_ || !up_) return;
         do_tick();
-        if (gen == tick_gen_ && up_) schedule_tick(now() + sc_.policy.process_interval_ms);
+        if (gen == tick_gen_ && up_) schedule_tick(now() + queue_->next_tick_in_ms());
       },
       /*background=*/true);
+}
+
+void Simulation::step_wall_clock(TimeMs step_ms, const std::string& where) {
+  const TimeMs before = now();
+  clock_.step_wall(step_ms);
+  events_.shift(step_ms);
+  stop_at_ += step_ms;
+  trace("clock_step", "",
+        std::string(step_ms < 0 ? "back " : "forward ") +
+            duration_text(step_ms < 0 ? -step_ms : step_ms) + " (" + where + "): " + fmt(before) +
+            " -> " + fmt(now()));
+  if (!up_) return;  // a restart asks the new queue
+  ++tick_gen_;
+  schedule_tick(now() + queue_->next_tick_in_ms());
 }
 
 void Simulation::do_tick() {
@@ -404,10 +418,10 @@ RunResult Simulation::run() {
     up_ = true;
     schedule_tick(sc_.start);
     const BusinessCalendar& cal = sc_.time->calendar();
-    TimeMs stop = sc_.end ? *sc_.end : cal.start_of_day(cal.local_day(sc_.start) + 1) - 1;
+    stop_at_ = sc_.end ? *sc_.end : cal.start_of_day(cal.local_day(sc_.start) + 1) - 1;
     while (!events_.empty()) {
       TimeMs t = events_.next_time();
-      if (t > stop) break;
+      if (t > stop_at_) break;
       if (!sc_.end && drained()) break;
       auto [when, action] = events_.pop(&event_label_);
       clock_.set(when);

@@ -136,6 +136,10 @@ class Simulation {
   void schedule_tick(TimeMs at);
   void do_tick();
   void crash(TimeMs downtime_ms, const std::string& why);
+  // The queue's wall clock jumps by step_ms (either way); monotonic time does not. Pending events
+  // keep their distance in real time, so they move with the wall clock; the next tick is asked
+  // of the queue, as the runner's loop does.
+  void step_wall_clock(TimeMs step_ms, const std::string& where);
   void come_up(bool tick);
   // Loads the calling-rule tables and the do-not-call list once; every queue shares them.
   void load_rules();
@@ -175,6 +179,7 @@ class Simulation {
   std::uint64_t events_run_ = 0;
   std::size_t violations_traced_ = 0;
   TimeMs last_event_ = 0;
+  TimeMs stop_at_ = 0;  // the run's end, on the (stepped) wall clock
 };
 
 RunResult run_scenario(const Scenario& scenario, SimOptions options);

@@ -94,6 +94,9 @@ void Simulation::setup() {
           trace("fault", "", "the next store sync fails");
         });
         break;
+      case EventType::kClockStep:
+        at(*e.at, label, [this, e] { step_wall_clock(e.step_ms, e.where); });
+        break;
       case EventType::kStopLead: {
         std::size_t li = by_lead_id_.at(e.lead_id);
         at(*e.at, label, [this, li, label] {

@@ -50,6 +50,7 @@ def reload_with_dials(a, procs, control, set_fault):
            "REDIAL_DATA_DIR": os.path.join(a.workdir, "data-dials"),
            "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_BUSINESS_HOURS_START": "00:00",
            "REDIAL_BUSINESS_HOURS_END": "24:00", "REDIAL_CALL_TIMEOUT": "20s",
+           "REDIAL_READY_WINDOW_DAYS": "2",  # a run across midnight keeps its leads
            # Dials at any hour (the calling rules are tested in core and scenarios).
            "REDIAL_FEDERAL_WINDOW": "false", "REDIAL_MIN_CALL_GAP": "0",
            "REDIAL_TEST_FAULTS_FILE": control}

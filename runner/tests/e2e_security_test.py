@@ -75,6 +75,7 @@ def start_runner(procs, a, emu, name, env):
             "REDIAL_PROCESS_INTERVAL": "1s", "REDIAL_MIN_WAIT": "0",
             "REDIAL_PROGRESSIVE_INTERVALS": "1h", "REDIAL_BUSINESS_HOURS_START": "00:00",
             "REDIAL_BUSINESS_HOURS_END": "24:00",
+            "REDIAL_READY_WINDOW_DAYS": "2",  # a run across midnight keeps its leads
             # Dials at any hour (the calling rules are tested in core and scenarios).
             "REDIAL_FEDERAL_WINDOW": "false", "REDIAL_MIN_CALL_GAP": "0"}
     full.update(env)
@@ -117,7 +118,10 @@ def part_one(procs, a, emu):
                         [{"lead_id": "S1", "phone_number": "+15550300001", "list_id": "SEC"}])
     check(status == 200, f"a lead queued from loopback without a token ({status})")
     wait_for(lambda: records(base)["S1_5550300001"]["attempts"] == 1, 15, "S1's result applied")
-    calls = [c for c in get_json(emu + "/emulator/calls")["calls"] if c["lead_id"] == "S1"]
+    # The runner applies the result before the emulator has read the 200: wait for its record.
+    s1_calls = lambda: [c for c in get_json(emu + "/emulator/calls")["calls"] if c["lead_id"] == "S1"]
+    wait_for(lambda: s1_calls() and s1_calls()[0]["deliveries"], 5, "the emulator's delivery record")
+    calls = s1_calls()
     check(len(token) == 64 and calls and calls[0]["request"]["webhook"] == hook + "?token=" + token,
           "the dial's webhook URL is the runner's with ?token=<DATA_DIR/webhook.token>")
     check(calls and [d["status"] for d in calls[0]["deliveries"]] == [200],

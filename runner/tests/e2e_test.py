@@ -6,6 +6,7 @@ times follow the policy, that a duplicate webhook changes nothing, that bad webh
 and change nothing, and that a restart (SIGTERM, start again) loses nothing and dials no lead twice.
 """
 import argparse
+import datetime
 import hashlib
 import hmac
 import json
@@ -100,6 +101,26 @@ RUNNER_TEST_DEFAULTS = {
 }
 
 
+_faketime_offset_s = []
+
+
+def faketime_env():
+    """E2E_FAKETIME=YYYY-MM-DDThh:mm:ss (UTC): the runner and the emulator see the wall clock
+    start there when this script starts (libfaketime at E2E_FAKETIME_LIB, one fixed offset, so
+    a restarted process goes on where the last one was); monotonic time stays real. This script
+    itself is not faked (libfaketime breaks Python's sleep): it compares the processes' times."""
+    spec = os.environ.get("E2E_FAKETIME")
+    if not spec:
+        return {}
+    if not _faketime_offset_s:
+        target = datetime.datetime.strptime(spec, "%Y-%m-%dT%H:%M:%S").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        _faketime_offset_s.append(int(target - time.time()))
+    return {"LD_PRELOAD": os.environ.get("E2E_FAKETIME_LIB",
+                                         "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"),
+            "FAKETIME": f"{_faketime_offset_s[0]:+d}", "DONT_FAKE_MONOTONIC": "1"}
+
+
 class Procs:
     def __init__(self, workdir):
         self.workdir = workdir
@@ -108,6 +129,7 @@ class Procs:
     def start(self, name, args, env=None):
         log = open(os.path.join(self.workdir, name + ".log"), "ab")
         full_env = dict(os.environ)
+        full_env.update(faketime_env())
         full_env.update(env or {})
         if os.path.basename(args[0]) == "redial-runner":
             for k, v in RUNNER_TEST_DEFAULTS.items():
@@ -245,6 +267,9 @@ def main():
         # 10 s gap between calls to a number are tested elsewhere (core tests, scenarios).
         "REDIAL_FEDERAL_WINDOW": "false",
         "REDIAL_MIN_CALL_GAP": "0",
+        # Today and yesterday: a run that crosses midnight in the business zone keeps its leads
+        # (the one-day window is tested in core tests and scenarios/16-today-filter-midnight).
+        "REDIAL_READY_WINDOW_DAYS": "2",
         "REDIAL_DIAL_BACKOFF": "300ms",
         "REDIAL_CALL_TIMEOUT": "3s",
         "REDIAL_BACKUP_DIR": os.path.join(a.workdir, "backups"),
@@ -350,6 +375,12 @@ def main():
                 status, text = signed_post(hook, raw, secret="not-the-secret")
             body = json.loads(text) if text.strip().startswith("{") else {}
             check(status == want and "error" in body, f"{name}: {status} {text.strip()}")
+        # Issue 15: an outcome of the wrong type is refused, naming the field, never UNKNOWN.
+        for where, value in (("metadata", {"x": 1}), ("metadata", 7), ("variables", "")):
+            body = dict(good_body, **{where: dict(good_body.get(where) or {}, outcome=value)})
+            status, text = signed_post(hook, json.dumps(body).encode())
+            check(status == 400 and f"{where}.outcome" in json.loads(text).get("error", ""),
+                  f"{where}.outcome = {json.dumps(value)}: {status} {text.strip()}")
         status, _ = http("POST", hook, raw=json.dumps(good_body).encode())
         check(status == 401, "unsigned webhook gets 401")
         check(records_by_key(base) == before, "records unchanged after the bad webhooks")

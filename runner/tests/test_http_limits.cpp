@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "runner/event_loop.h"
@@ -207,6 +208,85 @@ TEST_CASE("a slow client is cut off at the request time-out and does not hold th
   CHECK(slow_seconds < 3.0);
   CHECK(h.handled == 1);
   CHECK(h.rejected == std::vector<std::string>{"request_timeout"});
+}
+
+TEST_CASE("slow headers are cut off at the header time-out, a slow body at the body time-out",
+          "[limits]") {
+  HttpLimits l;
+  l.request_timeout_ms = 10000;
+  l.header_timeout_ms = 1000;
+  l.body_timeout_ms = 1500;
+  Harness h(l);
+  double header_s = 0, body_s = 0;
+  std::string header_answer, body_answer, fast_answer;
+  h.with_client([&] {
+    auto t0 = std::chrono::steady_clock::now();
+    int slow = connect_to(h.server.port());
+    send_all(slow, "POST /x HTTP/1.1\r\nHost: t\r\n");  // headers never complete
+    header_answer = read_all(slow);
+    header_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ::close(slow);
+    t0 = std::chrono::steady_clock::now();
+    slow = connect_to(h.server.port());
+    send_all(slow, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n");
+    // A body byte every 200 ms: never idle, complete only after 20 s.
+    std::thread trickle([slow] {
+      for (int i = 0; i < 20; ++i) {
+        send_all(slow, " ");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+    body_answer = read_all(slow);
+    body_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    trickle.join();
+    ::close(slow);
+    fast_answer = request(h.server.port(), post("{}"));
+  });
+  CHECK(header_answer.empty());
+  CHECK(header_s >= 0.9);
+  CHECK(header_s < 2.5);  // the deadline check runs every 500 ms; far below the 10 s request
+  CHECK(body_answer.empty());
+  CHECK(body_s >= 1.4);
+  CHECK(body_s < 3.0);
+  CHECK(status_of(fast_answer) == 200);
+  CHECK(h.handled == 1);
+  CHECK(h.rejected == std::vector<std::string>{"header_timeout", "body_timeout"});
+}
+
+TEST_CASE("the early check answers from the headers, before the body is read", "[limits]") {
+  HttpLimits l;
+  l.body_timeout_ms = 5000;
+  Harness h(l);
+  int early_calls = 0;
+  h.server.set_early_check([&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    ++early_calls;
+    CHECK(r.body.empty());  // nothing of the body yet
+    if (r.query("token") == "good") return std::nullopt;
+    return json_error(401, "wrong token");
+  });
+  std::string refused, accepted;
+  double refused_s = 0;
+  h.with_client([&] {
+    auto t0 = std::chrono::steady_clock::now();
+    int fd = connect_to(h.server.port());
+    // Announces a body it never sends: the answer must not wait for it.
+    send_all(fd, "POST /x?token=bad HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n");
+    refused = read_all(fd);
+    refused_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ::close(fd);
+    std::string body = "{\"a\":1}";
+    accepted = request(h.server.port(),
+                       "POST /x?token=good HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                       "Content-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body);
+  });
+  CHECK(status_of(refused) == 401);
+  CHECK(body_of(refused)["error"] == "wrong token");
+  CHECK(refused_s < 1.0);
+  CHECK(status_of(accepted) == 200);
+  CHECK(body_of(accepted)["bytes"] == 7);
+  CHECK(early_calls == 2);
+  CHECK(h.handled == 1);  // the refused request never reached the handler
 }
 
 TEST_CASE("loopback addresses are recognised", "[limits]") {

@@ -81,9 +81,11 @@ TEST_CASE("security limits have defaults and are validated", "[auth]") {
   Settings d = parse_env({});
   CHECK(d.max_body_bytes == 1048576);
   CHECK(d.max_header_bytes == 8192);
-  CHECK(d.max_connections == 256);
-  CHECK(d.max_connections_per_ip == 64);
+  CHECK(d.max_connections == 512);  // issue 15: the per-address limit well below the total
+  CHECK(d.max_connections_per_ip == 32);
   CHECK(d.request_timeout_ms == 30000);
+  CHECK(d.header_timeout_ms == 5000);  // both shorter than the request time-out
+  CHECK(d.body_timeout_ms == 10000);
   CHECK(d.max_leads_per_request == 1000);
   Settings s = parse_env({{"REDIAL_MAX_BODY_BYTES", "4096"}, {"REDIAL_REQUEST_TIMEOUT", "2s"}},
                          {"--max-leads-per-request", "5", "--max-connections-per-ip", "3"});
@@ -94,6 +96,11 @@ TEST_CASE("security limits have defaults and are validated", "[auth]") {
   CHECK(settings_error({"--request-timeout", "500ms"}).find("--request-timeout") !=
         std::string::npos);
   CHECK(settings_error({"--max-body-bytes", "10"}).find("--max-body-bytes") != std::string::npos);
+  CHECK(settings_error({"--header-timeout", "0"}).find("--header-timeout") != std::string::npos);
+  CHECK(settings_error({"--body-timeout", "2d"}).find("--body-timeout") != std::string::npos);
+  CHECK(settings_error({"--max-connections", "10", "--max-connections-per-ip", "11"})
+            .find("--max-connections-per-ip") != std::string::npos);
+  CHECK(parse_env({{"REDIAL_HEADER_TIMEOUT", "2s"}}).header_timeout_ms == 2000);
   CHECK(settings_error({"--max-leads-per-request", "0"}).find("--max-leads-per-request") !=
         std::string::npos);
 }
