@@ -1,6 +1,5 @@
 #include "core/clock.h"
 
-#include <cassert>
 #include <chrono>
 #include <stdexcept>
 
@@ -23,7 +22,8 @@ void ManualClock::set(TimeMs t) {
 }
 
 WallStepDetector::WallStepDetector(TimeMs threshold_ms) : threshold_ms_(threshold_ms) {
-  assert(threshold_ms > 0);
+  // Checked by a throw, not an assert: the threshold comes from a setting, and the test of the
+  // refusal must hold in debug and sanitizer builds too.
   if (threshold_ms <= 0) throw std::invalid_argument("WallStepDetector: threshold_ms must be > 0");
 }
 

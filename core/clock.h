@@ -52,7 +52,7 @@ class ManualClock final : public Clock {
 // the same amount; when they differ by threshold_ms or more, the wall clock was stepped.
 class WallStepDetector {
  public:
-  // REQUIRES: threshold_ms > 0.
+  // Throws std::invalid_argument unless threshold_ms > 0.
   explicit WallStepDetector(TimeMs threshold_ms);
   // The step since the previous call (wall delta minus monotonic delta; negative: the wall went
   // back), or nothing when there was none or this is the first call.
