@@ -59,8 +59,9 @@ const Spec kSpecs[] = {
      "Calls in flight at once (0 = no limit)"},
     {"callback-outcomes", "REDIAL_CALLBACK_OUTCOMES", "CALL_BACK_SCHEDULED",
      "Comma list of outcomes whose callback time reschedules the lead"},
-    {"outcome-rules", "REDIAL_OUTCOME_RULES", "DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc;BAD_NUMBER=dnc",
-     "Per-outcome retry rules: OUTCOME=progressive|never|dnc|waits (5m,1h,1d), ';'-separated"},
+    {"outcome-rules", "REDIAL_OUTCOME_RULES", "",
+     "Per-outcome retry rules OUTCOME=progressive|never|dnc|waits (5m,1h,1d), ';'-separated, "
+     "merged over the defaults DO_NOT_CONTACT=dnc;DNC_REQUESTED=dnc;BAD_NUMBER=dnc"},
     {"federal-window", "REDIAL_FEDERAL_WINDOW", "true",
      "Never redial outside 08:00-21:00 in the lead's local time (false logs a warning)"},
     {"state-rules", "REDIAL_STATE_RULES", "false",
@@ -325,10 +326,13 @@ Settings build(const po::variables_map& vm) {
   if (p.call_timeout_ms <= 0) bad("call-timeout", r.str("call-timeout"), "must be > 0");
   p.max_concurrent_calls = static_cast<int>(r.integer("max-concurrent-calls", 0, 1000000));
   try {
-    p.outcome_rules = parse_outcome_rules(r.str("outcome-rules"), "outcome-rules");
-    // A number Bland says does not exist stays undialed unless BAD_NUMBER is named explicitly.
-    if (!p.is_success("BAD_NUMBER"))
-      p.outcome_rules.try_emplace("BAD_NUMBER", OutcomeRule{OutcomeRule::Kind::kDnc, {}});
+    // Merged over the policy's defaults, as a scenario's config does: naming BUSY changes BUSY
+    // and keeps DO_NOT_CONTACT=dnc. Replacing them made do-not-call an ordinary retry.
+    // A default whose outcome --success-outcomes names is dropped (a success has no rule); one
+    // the user names for a success is kept, for validate() to refuse.
+    std::erase_if(p.outcome_rules, [&](const auto& kv) { return p.is_success(kv.first); });
+    for (auto& [name, rule] : parse_outcome_rules(r.str("outcome-rules"), "outcome-rules"))
+      p.outcome_rules[name] = std::move(rule);
   } catch (const ConfigError& e) {
     bad("outcome-rules", r.str("outcome-rules"), e.what());
   }

@@ -158,11 +158,23 @@ TEST_CASE("calling-rule settings: defaults, values, and bad files named with the
   CHECK(s.policy.state_rules);
   CHECK(s.policy.rule_for("BUSY").intervals_ms == std::vector<TimeMs>{5 * 60000});
   CHECK(s.policy.rule_for("NOT_INTERESTED").kind == OutcomeRule::Kind::kNever);
-  CHECK(s.policy.rule_for("DO_NOT_CONTACT").kind == OutcomeRule::Kind::kProgressive);
+  // Issue 21: naming BUSY merges over the defaults; do-not-call stays do-not-call.
+  CHECK(s.policy.rule_for("DO_NOT_CONTACT").kind == OutcomeRule::Kind::kDnc);
+  CHECK(s.policy.rule_for("DNC_REQUESTED").kind == OutcomeRule::Kind::kDnc);
+  CHECK(s.policy.rule_for("BAD_NUMBER").kind == OutcomeRule::Kind::kDnc);
   CHECK(s.policy.max_calls_per_lead_24h == 2);
   CHECK(s.policy.max_calls_per_phone_24h == 3);
   CHECK(s.policy.min_call_gap_ms == 30000);
   CHECK(s.policy.state_call_limit_override == "FL,2");
+
+  // A default is changed only by naming it; a success outcome drops its default rule.
+  Settings named = parse({"--outcome-rules", "DO_NOT_CONTACT=progressive"});
+  CHECK(named.policy.rule_for("DO_NOT_CONTACT").kind == OutcomeRule::Kind::kProgressive);
+  CHECK(named.policy.rule_for("DNC_REQUESTED").kind == OutcomeRule::Kind::kDnc);
+  Settings success = parse({"--success-outcomes", "TRANSFERRED,BAD_NUMBER"});
+  CHECK(success.policy.outcome_rules.count("BAD_NUMBER") == 0);
+  CHECK(error_of({"--outcome-rules", "TRANSFERRED=5m"}).find("success outcome") !=
+        std::string::npos);
 
   CHECK(error_of({"--outcome-rules", "BUSY=soon"}) ==
         "bad value for --outcome-rules (REDIAL_OUTCOME_RULES): 'BUSY=soon': outcome-rules: BUSY: "
