@@ -178,10 +178,12 @@ curl -sf -X POST "$API/admin/leads" -H 'Content-Type: application/json' \
 echo
 
 show_log() {
-  # New lines of interest since the last look: dials, results, holds, duplicates, reconciles.
+  # New lines of interest since the last look: dials, results, holds, duplicates, reconciles
+  # (not the idle ticks). The times are the runner's, in the business zone.
   local from="$1"
   tail -n +"$from" "$WORK/runner.log" |
     grep -E 'CALLING|Call result applied|held by calling rule|Duplicate webhook|Webhook ignored|Transfer claimed without evidence|do-not-call|Reconciling|Dial (retry|refused|failed)|processing completed' |
+    grep -v '"total_ready":0,' |
     sed -E 's/^[0-9-]+ ([0-9:]+)\.[0-9]+ +[a-z]+ +/  \1 /' || true
 }
 
@@ -213,6 +215,7 @@ while true; do
   fi
 done
 
+"${VIEW[@]}" table "$API" "$ZONE"
 "${VIEW[@]}" recap "$API" "$ZONE" "${DEMO_SUMMARY:-}"
 echo "Metrics excerpt:"
 curl -sf "$API/metrics" | grep -E '^redial_(calls_made|webhooks|queue_records|reconciles|transfer_claims_unproven|store_sync_seconds_count)' | grep -v ' 0$' || true

@@ -66,12 +66,12 @@ def lead_place(rec, codes):
     return "", []
 
 
-def local(ms, zone):
+def local(ms, zone, fmt="%a %Y-%m-%d %H:%M"):
     t = datetime.datetime.fromtimestamp(ms / 1000, zoneinfo.ZoneInfo(zone))
     name = t.tzname() or zone
     if name[0] in "+-":
         name = "UTC" + name
-    return "%s %s" % (t.strftime("%a %Y-%m-%d %H:%M"), name)
+    return "%s %s" % (t.strftime(fmt), name)
 
 
 def held_leads(recs, now_ms):
@@ -96,10 +96,13 @@ def table(api, zone):
     stats = get(api, "/admin/stats")
     recs = get(api, "/admin/records?limit=100")["records"]
     now = stats["now"]
-    print("--- queue at %s ---" % local(now, zone))
+    calling = {c["key"] for c in stats["in_flight"]}
+    print("--- queue at %s (business zone) ---" % local(now, zone, "%H:%M:%S"))
     print("  %-16s %-13s %-3s %-26s %s" % ("lead", "status", "att", "next", "outcomes"))
     for r in recs:
-        if r["status"] not in ("pending", "rescheduled"):
+        if r["key"] in calling:
+            nxt = "calling now"
+        elif r["status"] not in ("pending", "rescheduled"):
             nxt = "-"
         elif r.get("hold_reason"):
             nxt = "held: " + r["hold_reason"]
