@@ -42,6 +42,11 @@ fi
 FAKE_ENV=()
 if [[ -n "${DEMO_FAKETIME:-}" ]]; then
   DEMO_PRELOAD="${DEMO_PRELOAD:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}"
+  # ld.so only warns about a missing preload and runs on the real clock: refuse instead.
+  IFS=: read -ra preload_libs <<<"$DEMO_PRELOAD"
+  for lib in "${preload_libs[@]}"; do
+    [[ -f "$lib" ]] || { echo "demo: DEMO_PRELOAD: no file $lib (Debian package faketime)" >&2; exit 2; }
+  done
   FAKE_ENV=(LD_PRELOAD="$DEMO_PRELOAD" FAKETIME="$DEMO_FAKETIME" DONT_FAKE_MONOTONIC=1)
 fi
 # The servers' "now" (epoch s) before they run: `date` under libfaketime alone (not libasan).

@@ -128,6 +128,11 @@ def main():
                DEMO_RUNNER=args.runner, DEMO_EMULATOR=args.emulator, DEMO_TICK="2s",
                DEMO_INTERVALS="2s,2s,3s", DEMO_SECONDS="100", TMPDIR=args.workdir)
     env.pop("DEMO_KEEP", None)
+    # A preload that is not there would leave the servers on the real clock: refused, named.
+    bad = subprocess.run(["bash", args.demo], env=dict(env, DEMO_PRELOAD="/no/libfaketime.so.1"),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    if bad.returncode != 2 or b"DEMO_PRELOAD: no file /no/libfaketime.so.1" not in bad.stdout:
+        fail("a missing DEMO_PRELOAD library was not refused: %d %r" % (bad.returncode, bad.stdout))
     began = time.monotonic()
     p = subprocess.run(["bash", args.demo], env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=140)
