@@ -50,7 +50,7 @@ def area_code_zones():
     with open(AREA_CODES, newline="") as f:
         for row in csv.reader(line for line in f if not line.startswith("#")):
             if len(row) >= 4 and row[0].isdigit():
-                zones[row[0]] = (row[2], row[3].split(";"))
+                zones[row[0]] = (row[2], row[3].split())
     return zones
 
 
