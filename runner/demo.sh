@@ -90,7 +90,7 @@ cat >"$WORK/outcomes.json" <<'EOF'
 EOF
 # No `state` and no real area code on 1001-1008: the business zone chosen below stands in for
 # their calling window. 1009 and 1010 are placed by their area codes (the numbers are fictional
-# 555-01xx ones), so that the calling rules hold one of them whatever the hour:
+# 555-01xx ones), so that a calling rule holds 1009 whatever the hour, and 1010 at some hours:
 # - 1009, Maine (207, Eastern): with --state-rules, Maine allows automated calls on weekdays
 #   09:00-17:00 and one call a day. Outside those hours it is held at once (state_hours:ME or
 #   federal_window); inside them it is called once and its redial is held (state_cap_24h:ME).
@@ -172,8 +172,8 @@ if [[ -n "${DEMO_FAKETIME:-}" ]]; then
 fi
 echo "=================================================================="
 echo "Queueing 9 demo leads (1006: a transfer the pathway tags TRANSFERRED that never happened,"
-echo "retried; 1007: a number Bland cannot reach, stopped; 1009 in Maine and 1010 in Guam: the"
-echo "calling rules of their local time hold one of them, whatever the hour):"
+echo "retried; 1007: a number Bland cannot reach, stopped; 1009 in Maine, which Maine's calling"
+echo "rules hold whatever the hour; 1010 in Guam, held while it is night there):"
 curl -sf -X POST "$API/admin/leads" -H 'Content-Type: application/json' --data @"$WORK/leads.json"
 echo
 echo "and 1008, which has 1007's number, due 12 s later:"
