@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's main job, on a fresh machine: installs the dependencies, builds, and runs
 # redial-runner against the bundled Bland emulator with a small demo lead list.
-# Options go through to runner/demo.sh as environment variables (DEMO_SECONDS, DEMO_KEEP).
+# Options go through to runner/demo.sh as environment variables (DEMO_SECONDS, DEMO_KEEP,
+# DEMO_TICK, DEMO_INTERVALS, DEMO_FAKETIME, DEMO_SUMMARY: see its header).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
