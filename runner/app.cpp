@@ -14,6 +14,7 @@
 #include "pg/pg_store.h"
 #include "runner/admin_api.h"
 #include "runner/bland_dialer.h"
+#include "runner/dashboard.h"
 #include "runner/event_loop.h"
 #include "runner/hmac.h"
 #include "runner/http_client.h"
@@ -174,6 +175,8 @@ class App {
                           std::string("the store could not be written; try again: ") + e.what());
       }
     }
+    // The dashboard (issue 16): / and /ui/*, authenticated like /admin/* (runner/dashboard.h).
+    if (auto dashboard = serve_dashboard(r, settings_, &metrics_)) return *dashboard;
     if (r.method == "GET" && r.path == "/healthz") return healthz();
     if (r.method == "GET" && r.path == "/metrics")
       return HttpResponse{200, metrics_.render(queue_), "text/plain; version=0.0.4", false};
