@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/dialer.h"
 #include "core/dnc_list.h"
+#include "core/lead_explanation.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
 #include "core/store.h"
@@ -153,6 +154,9 @@ class RedialQueue final : private RecordSource {
   TimeMs next_tick_at() const;
 
   const LeadRecord* find(const std::string& key) const;
+  // Every check the tick would apply to the lead now, and when each allows a dial
+  // (core/redial_queue_explain.cpp). nullopt for an unknown key.
+  std::optional<LeadExplanation> explain(const std::string& key) const;
   std::size_t size() const { return records_.size(); }
   const StatusCounts& counts() const { return counts_; }
   std::vector<InFlightCall> in_flight_calls() const override;
@@ -223,6 +227,11 @@ class RedialQueue final : private RecordSource {
   // Claims due leads from the shared store and returns their keys, due first.
   std::vector<const std::string*> claim_due(TimeMs now, TimeMs window_start);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
+  // explain()'s parts (core/redial_queue_explain.cpp).
+  void explain_dialing(LeadExplanation& e, const LeadRecord& rec) const;
+  CallHistory history_of(const LeadRecord& rec, const std::string& phone) const;
+  std::string rule_detail(const RuleVerdict& v, const LeadLocation& where) const;
+  std::optional<TimeMs> combined_next(const LeadRecord& rec, TimeMs from) const;
 
   RedialPolicy policy_;
   BusinessCalendar calendar_;

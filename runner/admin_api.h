@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "core/redial_queue.h"
+#include "runner/admin_views.h"
 #include "runner/http_server.h"
 #include "runner/metrics.h"
 #include "runner/settings.h"
@@ -33,7 +34,8 @@ class AdminApi {
         clock_(clock),
         queue_(queue),
         run_tick_(std::move(run_tick)),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        views_(clock, queue, metrics) {}
 
   // Copies the store into a new directory under `backup_dir`; returns that directory and the
   // files. Throws std::runtime_error. REQUIRES: queue.checkpoint() just returned.
@@ -65,6 +67,7 @@ class AdminApi {
   RedialQueue& queue_;
   std::function<TickSummary()> run_tick_;
   Metrics* metrics_;
+  AdminViews views_;  // the read-only views (runner/admin_views.cpp)
 };
 
 }  // namespace redial::runner

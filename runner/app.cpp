@@ -79,12 +79,15 @@ class App {
     // Test-only (docs/scaling.md): REDIAL_TEST_KILL_AT_DIAL=1 makes the runner SIGKILL itself at
     // its first dial, after the tick committed its claim and call leases and before any request
     // reaches Bland (runner/tests/pg_lease_test.py: a runner killed mid-tick).
-    if (const char* kill = std::getenv("REDIAL_TEST_KILL_AT_DIAL"); kill && *kill) {
+    const char* kill = std::getenv("REDIAL_TEST_KILL_AT_DIAL");
+    const bool kill_at_dial = kill && *kill;
+    if (kill_at_dial)
       spdlog::warn("REDIAL_TEST_KILL_AT_DIAL is set: the first dial kills the runner (tests only)");
-      queue_.set_event_listener([](const QueueEvent& e) {
-        if (e.kind == "dial") std::raise(SIGKILL);
-      });
-    }
+    // Calling-rule holds are decided in the core's tick: they reach GET /admin/recent from here.
+    queue_.set_event_listener([this, kill_at_dial](const QueueEvent& e) {
+      if (kill_at_dial && e.kind == "dial") std::raise(SIGKILL);
+      if (e.kind == "hold") metrics_.recent_events.push({e.at, "hold", e.key, "", "", e.detail});
+    });
     queue_.load();
     record_load_report();
     metrics_.record_retention(queue_.enforce_retention());
