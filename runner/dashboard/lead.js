@@ -25,7 +25,7 @@ function explain(res) {
   return h("div", {},
     h("p", {id: "explain-why", class: e.can_dial_now ? "verdict-yes" : "verdict-no"}, e.why || ""),
     h("p", {}, e.can_dial_now ? "It may be dialed now." :
-      `Next dial: ${e.next_dial_at ? `${fmtTime(e.next_dial_at)} (${fmtRelative(e.next_dial_at, e.now)})` : "none"}`),
+      `Next dial: ${e.next_dial_at ? `${e.next_dial_local || fmtTime(e.next_dial_at)} (${fmtRelative(e.next_dial_at, e.now)})` : "none"}`),
     table("Each rule's verdict now", ["Rule", "Now", "Detail", "Next allowed"],
       (e.verdicts || []).map((v) => [v.rule,
         h("span", {class: v.allows_now ? "verdict-yes" : "verdict-no"}, v.allows_now ? "allows" : "holds"),

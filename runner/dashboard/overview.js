@@ -4,7 +4,8 @@ import {api, tryApi} from "./api.js";
 import {h, notAvailable, errorNote, fmtTime, fmtRelative, table, leadLink, setZone} from "./dom.js";
 import {dailyChart} from "./daily.js";
 
-const DAILY_EVERY_MS = 30000;  // the daily stats scan every record: not every 3 s
+// The daily stats scan every record: every 30 s, or when the counts by status change.
+const DAILY_EVERY_MS = 30000;
 
 function card(title, slot, ...extra) {
   return h("section", {class: "card", "aria-label": title}, h("h2", {}, title), slot, ...extra);
@@ -50,7 +51,7 @@ function upcoming(res, now) {
   if (!leads.length) return h("p", {class: "empty"}, "No lead is waiting for a dial.");
   return table("Ready leads by due time", ["Lead", "Phone", "Status", "Due", "Held by"],
     leads.map((l) => [leadLink(l.key, l.lead_id || l.key), l.phone_number, l.status,
-      `${fmtTime(l.next_redial_timestamp)} (${fmtRelative(l.next_redial_timestamp, now)})`,
+      `${fmtTime(l.due_at ?? l.next_redial_timestamp)} (${fmtRelative(l.due_at ?? l.next_redial_timestamp, now)})`,
       l.hold_reason || "-"]));
 }
 
@@ -80,7 +81,7 @@ export function overview(root, say) {
   const toggle = h("button", {id: "queue-toggle", type: "button", role: "switch",
                               "aria-checked": "false", disabled: true}, "Queue");
   const queueNote = h("p", {id: "queue-note", role: "status"});
-  let queue = null, dailyAt = 0;
+  let queue = null, dailyAt = 0, dailySign = "";
 
   toggle.addEventListener("click", async () => {
     const enabled = !(queue && queue.enabled);
@@ -116,8 +117,10 @@ export function overview(root, say) {
     slots.upcoming.replaceChildren(upcoming(up, stats.now));
     slots.held.replaceChildren(held(stats));
     slots.recent.replaceChildren(recent(rec));
-    if (Date.now() - dailyAt >= DAILY_EVERY_MS) {
+    const sign = JSON.stringify(stats.by_status);  // a lead changed status: new results
+    if (Date.now() - dailyAt >= DAILY_EVERY_MS || sign !== dailySign) {
       dailyAt = Date.now();
+      dailySign = sign;
       const d = await tryApi("GET", "/admin/stats/daily");
       if (d.data) setZone(d.data.zone);
       slots.daily.replaceChildren(d.missing ? notAvailable("Daily stats", "GET /admin/stats/daily")

@@ -76,6 +76,10 @@ async function main() {
         "completed goes to 1 without a reload (A1 transferred)");
   await page.waitForTimeout(3500);  // one more refresh for the recent events and next dials
   await note();
+  if (await page.locator("#daily").count()) {
+    const calls = await page.locator("#daily tbody tr:last-child .bar-calls + .bar-n").textContent();
+    check(Number(calls) >= 2, `the daily stats count today's calls (${calls})`);
+  }
   await page.screenshot({path: path.join(shots, "dashboard.png"), fullPage: true});
 
   console.log("[3] search opens a lead page; pause");
@@ -104,6 +108,13 @@ async function main() {
         "searching A1 opens its page");
   await page.waitForTimeout(1000);
   await note();
+  // Where the runner has the views (issue 16 part B), they must show A1's cycle.
+  if (await page.locator("#explain-why").count())
+    check((await page.textContent("#explain-why")).length > 0, "explain says why in a sentence");
+  if (!(await notes(page)).some((n) => n.startsWith("Timeline"))) {
+    const kinds = await page.locator("table .kind-result").allTextContents();
+    check(kinds.length === 2, `the timeline shows A1's 2 results (${kinds.length})`);
+  }
   await page.screenshot({path: path.join(shots, "lead-completed.png"), fullPage: true});
 
   console.log("[4] a phone-sized screen, keyboard");
