@@ -49,7 +49,7 @@ function phoneCalls(res) {
   const calls = res.data.calls || [];
   if (!calls.length) return h("p", {class: "empty"}, "No call to this number yet.");
   return table(`Every call to ${res.data.phone}, newest first`, ["Dialed", "Lead", "Call", "Outcome", "Result"],
-    calls.map((c) => [fmtTime(c.dialed_at), leadLink(c.key, c.lead_id || c.key), c.call_id,
+    calls.map((c) => [fmtTime(c.dialed_at), leadLink(c.key, c.lead_id || c.key), c.call_id || "-",
       c.outcome || "-", c.result_at ? fmtTime(c.result_at) : "-"]));
 }
 

@@ -35,7 +35,7 @@ export function searchPage(root, query, say) {
           ? h("p", {class: "empty"}, "No call to this number.")
           : table(`Calls to ${res.data.phone}, newest first`, ["Dialed", "Lead", "Call", "Outcome"],
             res.data.calls.map((c) => [fmtTime(c.dialed_at), leadLink(c.key, c.lead_id || c.key),
-              c.call_id, c.outcome || "-"])));
+              c.call_id || "-", c.outcome || "-"])));
     }
     say(`Updated ${fmtTime(Date.now())}`);
   };

@@ -117,7 +117,26 @@ async function main() {
   }
   await page.screenshot({path: path.join(shots, "lead-completed.png"), fullPage: true});
 
-  console.log("[4] a phone-sized screen, keyboard");
+  console.log("[4] the queue switch");
+  await page.goto(base + "/#/");
+  await waitFor(async () => (await count(page, "total")) === "3", 8000);
+  if (await page.locator("#queue-toggle").isEnabled()) {
+    await page.fill("#queue-reason", "list review");
+    await page.click("#queue-toggle");
+    check(await waitFor(async () => /^off: list review/.test(await page.textContent("#queue-state")), 5000),
+          "the switch turns the queue off, with its reason");
+    const q = await admin("GET", "/admin/queue");
+    check(q.data && q.data.enabled === false, "the runner's queue is off");
+    await page.click("#queue-toggle");
+    check(await waitFor(async () => (await page.textContent("#queue-state")) === "on", 5000),
+          "and on again");
+  } else {
+    check((await notes(page)).some((n) => n.startsWith("Queue switch")),
+          "the queue switch is off with its \"not available\" note");
+  }
+  await note();
+
+  console.log("[5] a phone-sized screen, keyboard");
   await page.setViewportSize(PHONE);
   await page.goto(base + "/#/");
   await waitFor(async () => (await count(page, "total")) === "3", 8000);
@@ -132,7 +151,7 @@ async function main() {
   check(["A", "INPUT", "BUTTON"].includes(focused), `Tab reaches a control (${focused})`);
   await note();
 
-  console.log("[5] no console error");
+  console.log("[6] no console error");
   // A missing endpoint (a runner without that part of the admin API) shows a note, and the
   // browser itself logs its 404; nothing else may be logged.
   const allowed = (e) => missingNotes.size > 0 && /status of 404/.test(e.text) &&
