@@ -66,7 +66,21 @@ struct ReadyLead {
 };
 
 struct StatusCounts {
-  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0, dnc = 0;
+  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0, dnc = 0, paused = 0;
+};
+
+// The answer to an operator's action on a lead (pause, resume, delete).
+struct LeadAction {
+  enum class Kind { kDone, kUnknownKey, kConflict };
+  Kind kind = Kind::kDone;
+  std::string why;  // kConflict: what in the lead's state forbids the action
+};
+
+// The run-time switch of the whole queue (admin API): off, no tick dials; results still apply.
+struct QueueSwitch {
+  bool enabled = true;
+  std::optional<std::string> reason;
+  std::optional<TimeMs> changed_at;
 };
 
 // Why a decision was taken, for the simulator's trace and the logs.
@@ -132,6 +146,23 @@ class RedialQueue final : private RecordSource {
 
   // Completes a lead now (admin "stop" / do-not-call). Returns false for an unknown key.
   bool stop_lead(const std::string& key, const std::string& reason);
+
+  // Operator actions (redial_queue_admin.cpp), journaled like every change (durable after
+  // sync()). pause: an open lead gets status paused (kConflict for any other); a call in flight
+  // is not cancelled and its result still applies. resume: back to the status it was paused
+  // from, due at the later of now and its next_redial_timestamp. delete: the record leaves the
+  // store, its reason kept in the journal and the log (kConflict while a call is in flight).
+  LeadAction pause_lead(const std::string& key, const std::string& reason);
+  LeadAction resume_lead(const std::string& key);
+  LeadAction delete_lead(const std::string& key, const std::string& reason);
+  // The run-time switch (the runner persists it); the policy's `enabled` still applies too.
+  void set_queue_switch(QueueSwitch s);
+  const QueueSwitch& queue_switch() const { return queue_switch_; }
+  // Numbers an operator put on the do-not-call list (normalized), checked beside the file's.
+  void set_admin_dnc(std::unordered_set<std::string> phones) { admin_dnc_ = std::move(phones); }
+  // Marks every open or paused lead with this number do-not-call now; returns how many.
+  // REQUIRES: normalized phone.
+  std::size_t apply_dnc_number(const std::string& normalized_phone, const std::string& why);
 
   // Makes every change durable; then folds the journal if the store asks for it.
   void sync();
@@ -260,6 +291,8 @@ class RedialQueue final : private RecordSource {
   std::shared_ptr<const CallingRules> rules_;
   std::shared_ptr<const DncList> dnc_list_;
   std::unordered_set<std::string> dnc_phones_;  // numbers put on the list by outcomes
+  std::unordered_set<std::string> admin_dnc_;   // numbers put on the list by an operator
+  QueueSwitch queue_switch_;
   // Calls to each number in the last 24 h, oldest first (from records' recent_call_times).
   std::unordered_map<std::string, std::vector<TimeMs>> calls_by_phone_;
 };

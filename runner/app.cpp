@@ -89,6 +89,7 @@ class App {
       if (e.kind == "hold") metrics_.recent_events.push({e.at, "hold", e.key, "", "", e.detail});
     });
     queue_.load();
+    admin_.load_state();
     record_load_report();
     metrics_.record_retention(queue_.enforce_retention());
     HttpLimits limits{s.max_body_bytes,         s.max_header_bytes,   s.max_connections,

@@ -14,7 +14,8 @@ function facts(r, now) {
       : `${fmtTime(r.next_redial_timestamp)} (${fmtRelative(r.next_redial_timestamp, now)})`],
     ["Last call", r.last_call_timestamp ? `${fmtTime(r.last_call_timestamp)} (${r.last_call_id || "-"})` : "-"],
     ["In flight", r.in_flight ? `${r.in_flight.call_id}, dialed ${fmtRelative(r.in_flight.dialed_at, now)}` : "no"]];
-  if (r.pause_reason) rows.push(["Paused because", r.pause_reason]);
+  if (r.hold_reason) rows.push(["Held", r.hold_reason]);
+  if (r.paused_from) rows.push(["Paused from", r.paused_from]);
   return h("dl", {class: "facts"}, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
