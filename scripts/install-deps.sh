@@ -12,12 +12,16 @@ PACKAGES=(
   libpqxx-dev postgresql  # the PostgreSQL store; its tests start a throwaway server
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes
   lintian  # scripts/test-package.sh: checks the Debian packages
-  chromium nodejs npm  # runner.browser_dashboard: headless Chromium driven by playwright-core
+  chromium  # runner.browser_dashboard: headless Chromium driven by playwright-core (npm)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm by command, not by package: a machine with another build of Node (its own npm
+# inside, which Debian's npm package would conflict with) keeps it.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   SUDO=""
