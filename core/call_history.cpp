@@ -64,12 +64,13 @@ std::vector<PhoneCall> calls_to_phone(const RedialQueue& queue, std::string_view
       latest = std::max({latest, c.dialed_at.value_or(0), c.result_at.value_or(0)});
       calls.push_back({key, r.lead_id, std::move(c)});
     }
+    if (calls.empty()) return;  // queued, never called
     std::reverse(calls.begin(), calls.end());
     groups.emplace_back(latest, std::move(calls));
   });
   std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first > b.first;
-    return a.second.empty() || (!b.second.empty() && a.second[0].key < b.second[0].key);
+    return a.second[0].key < b.second[0].key;  // groups are never empty; keys are unique
   });
   std::vector<PhoneCall> out;
   for (auto& g : groups)

@@ -2,6 +2,7 @@
 // run-time switch, do-not-call numbers added by hand. Routed from AdminApi::handle.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -48,7 +49,8 @@ std::string normalized(const std::string& phone, const char* field) {
   try {
     return normalize_phone(phone);
   } catch (const InputError& e) {
-    throw InputError(field, e.what());
+    const std::string why = e.what();  // "phone_number: ..."
+    throw InputError(field, why.substr(std::min(why.size(), e.field().size() + 2)));
   }
 }
 

@@ -50,7 +50,7 @@ HttpResponse AdminViews::timeline(const std::string& key) const {
     json dial{{"kind", "dial"},
               {"detail", "attempt " + std::to_string(c.attempt) +
                              (c.dialed_at ? "" : " (dial time not kept)")}};
-    if (c.call_id && c.in_flight) dial["call_id"] = *c.call_id;
+    if (c.call_id && (c.in_flight || c.dialed_at)) dial["call_id"] = *c.call_id;
     add(c.dialed_at, std::move(dial));
     if (!c.outcome) continue;
     json result{{"kind", "result"}, {"outcome", *c.outcome}, {"detail", *c.outcome}};

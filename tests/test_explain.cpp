@@ -199,6 +199,8 @@ TEST_CASE("a phone's calls are found from any accepted format, newest first") {
   f.clock.set(ny(2026, 1, 15, 11, 0));
   f.deliver(result("N2", "+1 212.555.0100", "NO_ANSWER", "c2"));
   f.deliver(result("X", "+12125550999", "NO_ANSWER", "c9"));
+  for (const char* id : {"Q1", "Q2", "Q3"})  // queued with the number, never called: no calls
+    enqueue(f, id, "212-555-0100", ny(2026, 1, 16, 10, 0));
   for (const char* raw : {"+12125550100", "2125550100", "1-212-555-0100", "(212) 555 0100"}) {
     std::string normalized;
     auto calls = calls_to_phone(*f.queue, raw, &normalized);

@@ -185,7 +185,7 @@ def check_dnc(run, emu):
     time.sleep(2.5)
     check(calls_to(emu, "D1") == before, f"D1 is never dialed again ({before} calls)")
     status, rec = run.admin("POST", "/admin/dnc", {"phone": "12", "reason": "x"})
-    check(status == 400 and rec.get("error", "").startswith("phone:"),
+    check(status == 400 and rec.get("error", "").startswith("phone: \"12\" is not"),
           f"a bad number: 400 naming the field ({status} {rec})")
     status, rec = run.admin("POST", "/admin/dnc", {"phone": "5550400009"})
     check(status == 200 and rec.get("leads_marked") == 0, f"a number with no lead ({rec})")
