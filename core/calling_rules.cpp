@@ -124,19 +124,15 @@ LeadLocation CallingRules::locate(std::string_view phone, std::string_view state
   return where;
 }
 
-TimeMs CallingRules::next_allowed(const LeadLocation& where, TimeMs t, const CallHistory& history,
-                                  std::string* blocking_rule) const {
-  auto blocked = [&](TimeMs next, const std::string& rule) {
-    if (next > t && blocking_rule && blocking_rule->empty()) *blocking_rule = rule;
-    return std::max(t, next);
-  };
-  TimeMs next = t;
-  next = blocked(business_.next_open(t), "business_hours");
+template <class F>
+void CallingRules::each_rule(const LeadLocation& where, TimeMs t, const CallHistory& history,
+                             F&& f) const {
+  f("business_hours", std::string_view{}, business_zone_, business_.next_open(t));
   if (federal_window_) {
     const DayWindow federal{federal_open_s_, federal_close_s_, false};
     for (const auto* z : where.zones)
-      next = std::max(
-          next, blocked(next_in_window(z, t, [&](LocalDay) { return federal; }), "federal_window"));
+      f("federal_window", std::string_view{}, z,
+        next_in_window(z, t, [&](LocalDay) { return federal; }));
   }
   for (const StateRule* rule : where.state_rules) {
     auto window = [&](LocalDay day) -> std::optional<DayWindow> {
@@ -148,18 +144,39 @@ TimeMs CallingRules::next_allowed(const LeadLocation& where, TimeMs t, const Cal
       return rule->weekday[wd].value_or(DayWindow{});
     };
     for (const auto* z : where.zones)
-      next = std::max(next, blocked(next_in_window(z, t, window), "state_hours:" + rule->state));
+      f("state_hours:", std::string_view{rule->state}, z, next_in_window(z, t, window));
     if (rule->max_calls_24h > 0)
-      next = std::max(next, blocked(next_under_cap(history.phone, rule->max_calls_24h, t),
-                                    "state_cap_24h:" + rule->state));
+      f("state_cap_24h:", std::string_view{rule->state}, nullptr,
+        next_under_cap(history.phone, rule->max_calls_24h, t));
   }
-  next = std::max(next, blocked(next_under_cap(history.lead, lead_cap_, t), "lead_cap_24h"));
-  next = std::max(next, blocked(next_under_cap(history.phone, phone_cap_, t), "phone_cap_24h"));
+  f("lead_cap_24h", std::string_view{}, nullptr, next_under_cap(history.lead, lead_cap_, t));
+  f("phone_cap_24h", std::string_view{}, nullptr, next_under_cap(history.phone, phone_cap_, t));
   if (min_gap_ms_ > 0 && !history.phone.empty()) {
     TimeMs last = *std::max_element(history.phone.begin(), history.phone.end());
-    next = std::max(next, blocked(last + min_gap_ms_, "min_call_gap"));
+    f("min_call_gap", std::string_view{}, nullptr, std::max(t, last + min_gap_ms_));
   }
+}
+
+TimeMs CallingRules::next_allowed(const LeadLocation& where, TimeMs t, const CallHistory& history,
+                                  std::string* blocking_rule) const {
+  TimeMs next = t;
+  each_rule(where, t, history,
+            [&](const char* rule, std::string_view state, const date::time_zone*, TimeMs at) {
+              if (at > t && blocking_rule && blocking_rule->empty())
+                *blocking_rule = std::string(rule) + std::string(state);
+              next = std::max(next, at);
+            });
   return next;
+}
+
+std::vector<RuleVerdict> CallingRules::verdicts(const LeadLocation& where, TimeMs t,
+                                                const CallHistory& history) const {
+  std::vector<RuleVerdict> out;
+  each_rule(where, t, history,
+            [&](const char* rule, std::string_view state, const date::time_zone* zone, TimeMs at) {
+              out.push_back({std::string(rule) + std::string(state), zone, std::max(t, at)});
+            });
+  return out;
 }
 
 std::optional<Hold> CallingRules::check(const LeadLocation& where, TimeMs now,

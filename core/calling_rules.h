@@ -31,6 +31,14 @@ struct Hold {
   TimeMs until;      // the first instant at which every rule allows a call
 };
 
+// One rule's answer for a lead at an instant (GET /admin/records/{key}/explain); the tick's
+// check() is built from the same answers.
+struct RuleVerdict {
+  std::string rule;                       // as in Hold::rule
+  const date::time_zone* zone = nullptr;  // the zone the rule's window is in; null: none
+  TimeMs next_allowed_at = 0;             // the earliest instant >= t this rule allows
+};
+
 // Calls already placed, oldest first (entries older than 24 h are ignored).
 struct CallHistory {
   std::span<const TimeMs> lead;   // to this lead
@@ -51,6 +59,11 @@ class CallingRules {
   std::optional<Hold> check(const LeadLocation& where, TimeMs now,
                             const CallHistory& history) const;
 
+  // Every rule that applies to the lead, in the order check() weighs them, each with its own
+  // earliest allowed instant >= t (== t: it allows a call at t).
+  std::vector<RuleVerdict> verdicts(const LeadLocation& where, TimeMs t,
+                                    const CallHistory& history) const;
+
   const AreaCodeTable& area_codes() const { return area_codes_; }
   const StateRuleTable& state_rules() const { return state_rules_; }
   const HolidayCalendar& holidays() const { return holidays_; }
@@ -60,6 +73,10 @@ class CallingRules {
   // hold at t.
   TimeMs next_allowed(const LeadLocation& where, TimeMs t, const CallHistory& history,
                       std::string* blocking_rule) const;
+  // Calls f(rule, state, zone, next) for every rule, in check()'s order (state: the state a
+  // state rule is for, else empty).
+  template <class F>
+  void each_rule(const LeadLocation& where, TimeMs t, const CallHistory& history, F&& f) const;
 
   bool federal_window_;
   int federal_open_s_, federal_close_s_;

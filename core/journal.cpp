@@ -47,6 +47,12 @@ void append_payload(std::string& out, const Mutation& m) {
           out += ",\"c\":";
           append_json_string(out, v.call_id);
           out += ",\"at\":" + std::to_string(v.at);
+        } else if constexpr (std::is_same_v<T, RecordDeleted>) {
+          out += "{\"t\":\"del\",\"m\":" + std::to_string(v.month) + ",\"k\":";
+          append_json_string(out, v.key);
+          out += ",\"why\":";
+          append_json_string(out, v.reason);
+          out += ",\"at\":" + std::to_string(v.at);
         } else {
           out += "{\"t\":\"end\",\"seq\":" + std::to_string(v.dial_seq) + ",\"p\":";
           append_json_string(out, v.phone);
@@ -100,6 +106,14 @@ Mutation parse_payload(simdjson::ondemand::object o) {
     c.call_id = str(o, "c");
     c.at = o["at"].get_int64();
     return c;
+  }
+  if (t == "del") {
+    RecordDeleted d;
+    d.month = static_cast<MonthId>(std::int64_t(o["m"].get_int64()));
+    d.key = str(o, "k");
+    d.reason = str(o, "why");
+    d.at = o["at"].get_int64();
+    return d;
   }
   throw InputError("t", "unknown journal entry type \"" + std::string(t) + "\"");
 }

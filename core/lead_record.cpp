@@ -19,6 +19,8 @@ std::string_view status_name(LeadStatus s) {
       return "max_attempts";
     case LeadStatus::kDnc:
       return "dnc";
+    case LeadStatus::kPaused:
+      return "paused";
   }
   return "pending";
 }
@@ -29,9 +31,10 @@ LeadStatus parse_status(std::string_view name) {
   if (name == "completed") return LeadStatus::kCompleted;
   if (name == "max_attempts") return LeadStatus::kMaxAttempts;
   if (name == "dnc") return LeadStatus::kDnc;
-  throw InputError("status",
-                   "unknown status \"" + std::string(name) +
-                       "\" (expected pending, rescheduled, completed, max_attempts or dnc)");
+  if (name == "paused") return LeadStatus::kPaused;
+  throw InputError(
+      "status", "unknown status \"" + std::string(name) +
+                    "\" (expected pending, rescheduled, completed, max_attempts, dnc or paused)");
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -137,6 +140,11 @@ void append_record_json(std::string& out, const LeadRecord& r) {
   if (r.hold_reason) {
     out += ",\"hold_reason\":";
     append_json_string(out, *r.hold_reason);
+  }
+  if (r.paused_from) {
+    out += ",\"paused_from\":\"";
+    out += status_name(*r.paused_from);
+    out += '"';
   }
   out += '}';
 }

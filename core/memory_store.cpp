@@ -44,6 +44,17 @@ void StateBuilder::apply(const Mutation& m) {
             seen_.push_back(CallSeen{v.key, *v.record.last_call_id, v.record.updated_at});
         } else if constexpr (std::is_same_v<T, CallSeen>) {
           seen_.push_back(v);
+        } else if constexpr (std::is_same_v<T, RecordDeleted>) {
+          auto it = index_.find(v.key);
+          if (it == index_.end()) return;
+          // The last record takes the deleted one's place.
+          const std::size_t at = it->second;
+          index_.erase(it);
+          if (at + 1 != records_.size()) {
+            records_[at] = std::move(records_.back());
+            index_[records_[at].key] = at;
+          }
+          records_.pop_back();
         } else if constexpr (std::is_same_v<T, CallStarted>) {
           in_flight_[v.call.phone] = v.call;
         } else if constexpr (std::is_same_v<T, CallAccepted>) {
@@ -84,7 +95,8 @@ StoreState MemoryStore::load() {
   }
   StoreState s;
   s.records.reserve(by_key_.size());
-  for (std::uint32_t i : by_key_) s.records.push_back(records_[i]);
+  for (std::uint32_t i : by_key_)
+    if (!deleted_.count(i)) s.records.push_back(records_[i]);
   s.in_flight.reserve(in_flight_.size());
   for (const auto& [phone, c] : in_flight_) s.in_flight.push_back(c);
   s.seen = seen_;
@@ -114,6 +126,12 @@ void MemoryStore::fold(Mutation&& m) {
           }
         } else if constexpr (std::is_same_v<T, CallSeen>) {
           seen_.push_back(std::move(v));
+        } else if constexpr (std::is_same_v<T, RecordDeleted>) {
+          // The slot stays in records_ (positions are shared with by_key_), unreachable.
+          auto it = index_.find(v.key);
+          if (it == index_.end()) return;
+          deleted_.insert(it->second);
+          index_.erase(it);
         } else if constexpr (std::is_same_v<T, CallStarted>) {
           in_flight_[v.call.phone] = std::move(v.call);
         } else if constexpr (std::is_same_v<T, CallAccepted>) {
@@ -155,13 +173,15 @@ void MemoryStore::checkpoint(const RecordSource& source) {
 std::vector<MonthId> MemoryStore::drop_months(const std::vector<MonthId>& months, TimeMs) {
   const std::set<MonthId> wanted(months.begin(), months.end());
   std::set<MonthId> dropped;
-  for (const auto& r : records_)
-    if (wanted.count(r.month)) dropped.insert(r.month);
+  for (std::uint32_t i = 0; i < records_.size(); ++i)
+    if (wanted.count(records_[i].month) && !deleted_.count(i)) dropped.insert(records_[i].month);
   if (!dropped.empty()) {
     std::vector<StoredRecord> kept;
-    for (auto& r : records_)
-      if (!wanted.count(r.month)) kept.push_back(std::move(r));
+    for (std::uint32_t i = 0; i < records_.size(); ++i)
+      if (!wanted.count(records_[i].month) && !deleted_.count(i))
+        kept.push_back(std::move(records_[i]));
     records_ = std::move(kept);
+    deleted_.clear();
     index_.clear();
     by_key_.clear();
     added_.clear();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/store.h"
@@ -44,6 +45,7 @@ class MemoryStore final : public Store {
   std::unordered_map<std::string, std::uint32_t> index_;  // key -> position in records_
   std::vector<std::uint32_t> by_key_;                     // positions, ordered by key
   std::vector<std::uint32_t> added_;                      // positions not yet in by_key_
+  std::unordered_set<std::uint32_t> deleted_;             // positions of deleted records
   std::map<std::string, InFlightCall> in_flight_;
   std::vector<CallSeen> seen_;
   std::vector<Mutation> pending_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "core/journal.h"
 #include "core/memory_store.h"
@@ -13,24 +14,6 @@
 
 namespace redial {
 namespace {
-
-// Writes `data` to `path` atomically and durably: temp file, fsync, rename, fsync directory.
-// On a throw the destination is untouched and the temp file is removed.
-void write_file_atomically(FileSystem& fs, const std::string& dir, const std::string& path,
-                           const std::string& data, bool do_fsync) {
-  std::string tmp = path + ".tmp";
-  try {
-    auto file = fs.open_writable(tmp, FileSystem::OpenMode::kTruncate);
-    file->append(data);
-    if (do_fsync) file->sync();
-    file.reset();
-    fs.rename(tmp, path);
-  } catch (...) {
-    fs.remove(tmp);
-    throw;
-  }
-  if (do_fsync) fs.sync_path(dir);
-}
 
 // write_file_atomically for a file built piece by piece: the caller appends to buffer() and calls
 // flush_if_full(), so the file goes out in ~1 MB writes and never sits whole in memory (a 1M-lead
@@ -221,6 +204,7 @@ StoreState MonthStore::load() {
     journal = parse_journal(jpath, buf, jsize, opt_.recover_journal);
     for (const auto& m : journal.entries) {
       if (auto* put = std::get_if<RecordPut>(&m)) dirty_months_.insert(put->month);
+      if (auto* del = std::get_if<RecordDeleted>(&m)) dirty_months_.insert(del->month);
       builder.apply(m);
     }
   }
@@ -232,6 +216,7 @@ StoreState MonthStore::load() {
 
 void MonthStore::append(const Mutation& m) {
   if (auto* put = std::get_if<RecordPut>(&m)) dirty_months_.insert(put->month);
+  if (auto* del = std::get_if<RecordDeleted>(&m)) dirty_months_.insert(del->month);
   append_journal_line(pending_, m);
 }
 

@@ -34,6 +34,8 @@ inline std::size_t& count_of(StatusCounts& c, LeadStatus s) {
       return c.max_attempts;
     case LeadStatus::kDnc:
       return c.dnc;
+    case LeadStatus::kPaused:
+      return c.paused;
   }
   return c.pending;
 }

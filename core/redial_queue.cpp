@@ -6,6 +6,7 @@
 #include <climits>
 #include <limits>
 #include <unordered_set>
+#include <utility>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -221,6 +222,10 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   if (!r.first_name.empty()) rec.first_name = r.first_name;
   if (!r.last_name.empty()) rec.last_name = r.last_name;
   if (!r.state.empty()) rec.state = r.state;
+  // A paused lead takes the result as the status it was paused from, then stays paused if open.
+  const std::optional<LeadStatus> paused_from = rec.paused_from;
+  const OptionalName pause_note = rec.hold_reason;
+  if (paused_from) rec.status = *std::exchange(rec.paused_from, std::nullopt);
   const bool was_closed = !created && !is_open_status(rec.status);
   rec.attempts += 1;
   rec.outcomes.push_back(r.outcome);
@@ -280,6 +285,11 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
     }
     rec.next_redial_timestamp = now + wait;
     if (tracing) decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
+  }
+  if (paused_from && is_open_status(rec.status)) {
+    rec.paused_from = rec.status;
+    rec.status = LeadStatus::kPaused;
+    rec.hold_reason = pause_note;
   }
   put(it);
   if (ends_flight) end_call(phone, "result received");
@@ -409,6 +419,7 @@ bool RedialQueue::stop_lead(const std::string& key, const std::string& reason) {
   if (it == records_.end()) return false;
   const TimeMs now = clock_.now_ms();
   it->second.record.status = LeadStatus::kCompleted;
+  it->second.record.paused_from.reset();
   it->second.record.scheduled_callback_time.reset();
   it->second.record.updated_at = now;
   put(it);

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/dialer.h"
 #include "core/dnc_list.h"
+#include "core/lead_explanation.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
 #include "core/store.h"
@@ -65,7 +66,21 @@ struct ReadyLead {
 };
 
 struct StatusCounts {
-  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0, dnc = 0;
+  std::size_t pending = 0, rescheduled = 0, completed = 0, max_attempts = 0, dnc = 0, paused = 0;
+};
+
+// The answer to an operator's action on a lead (pause, resume, delete).
+struct LeadAction {
+  enum class Kind { kDone, kUnknownKey, kConflict };
+  Kind kind = Kind::kDone;
+  std::string why;  // kConflict: what in the lead's state forbids the action
+};
+
+// The run-time switch of the whole queue (admin API): off, no tick dials; results still apply.
+struct QueueSwitch {
+  bool enabled = true;
+  std::optional<std::string> reason;
+  std::optional<TimeMs> changed_at;
 };
 
 // Why a decision was taken, for the simulator's trace and the logs.
@@ -132,6 +147,23 @@ class RedialQueue final : private RecordSource {
   // Completes a lead now (admin "stop" / do-not-call). Returns false for an unknown key.
   bool stop_lead(const std::string& key, const std::string& reason);
 
+  // Operator actions (redial_queue_admin.cpp), journaled like every change (durable after
+  // sync()). pause: an open lead gets status paused (kConflict for any other); a call in flight
+  // is not cancelled and its result still applies. resume: back to the status it was paused
+  // from, due at the later of now and its next_redial_timestamp. delete: the record leaves the
+  // store, its reason kept in the journal and the log (kConflict while a call is in flight).
+  LeadAction pause_lead(const std::string& key, const std::string& reason);
+  LeadAction resume_lead(const std::string& key);
+  LeadAction delete_lead(const std::string& key, const std::string& reason);
+  // The run-time switch (the runner persists it); the policy's `enabled` still applies too.
+  void set_queue_switch(QueueSwitch s);
+  const QueueSwitch& queue_switch() const { return queue_switch_; }
+  // Numbers an operator put on the do-not-call list (normalized), checked beside the file's.
+  void set_admin_dnc(std::unordered_set<std::string> phones) { admin_dnc_ = std::move(phones); }
+  // Marks every open or paused lead with this number do-not-call now; returns how many.
+  // REQUIRES: normalized phone.
+  std::size_t apply_dnc_number(const std::string& normalized_phone, const std::string& why);
+
   // Makes every change durable; then folds the journal if the store asks for it.
   void sync();
   // Shared store only (no-op with month files): commits this runner's changes, then puts in
@@ -153,6 +185,9 @@ class RedialQueue final : private RecordSource {
   TimeMs next_tick_at() const;
 
   const LeadRecord* find(const std::string& key) const;
+  // Every check the tick would apply to the lead now, and when each allows a dial
+  // (core/redial_queue_explain.cpp). nullopt for an unknown key.
+  std::optional<LeadExplanation> explain(const std::string& key) const;
   std::size_t size() const { return records_.size(); }
   const StatusCounts& counts() const { return counts_; }
   std::vector<InFlightCall> in_flight_calls() const override;
@@ -223,6 +258,11 @@ class RedialQueue final : private RecordSource {
   // Claims due leads from the shared store and returns their keys, due first.
   std::vector<const std::string*> claim_due(TimeMs now, TimeMs window_start);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
+  // explain()'s parts (core/redial_queue_explain.cpp).
+  void explain_dialing(LeadExplanation& e, const LeadRecord& rec) const;
+  CallHistory history_of(const LeadRecord& rec, const std::string& phone) const;
+  std::string rule_detail(const RuleVerdict& v, const LeadLocation& where) const;
+  std::optional<TimeMs> combined_next(const LeadRecord& rec, TimeMs from) const;
 
   RedialPolicy policy_;
   BusinessCalendar calendar_;
@@ -251,6 +291,8 @@ class RedialQueue final : private RecordSource {
   std::shared_ptr<const CallingRules> rules_;
   std::shared_ptr<const DncList> dnc_list_;
   std::unordered_set<std::string> dnc_phones_;  // numbers put on the list by outcomes
+  std::unordered_set<std::string> admin_dnc_;   // numbers put on the list by an operator
+  QueueSwitch queue_switch_;
   // Calls to each number in the last 24 h, oldest first (from records' recent_call_times).
   std::unordered_map<std::string, std::vector<TimeMs>> calls_by_phone_;
 };

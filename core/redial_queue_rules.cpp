@@ -47,13 +47,15 @@ std::span<const TimeMs> RedialQueue::phone_calls(const std::string& phone, TimeM
 }
 
 bool RedialQueue::is_do_not_call(const std::string& phone) const {
-  return dnc_phones_.count(phone) || (dnc_list_ && dnc_list_->contains(phone));
+  return dnc_phones_.count(phone) || admin_dnc_.count(phone) ||
+         (dnc_list_ && dnc_list_->contains(phone));
 }
 
 void RedialQueue::mark_dnc(SlotMap::iterator it, const std::string& phone, const std::string& why) {
   const TimeMs now = clock_.now_ms();
   LeadRecord& rec = it->second.record;
   rec.status = LeadStatus::kDnc;
+  rec.paused_from.reset();
   rec.scheduled_callback_time.reset();
   rec.hold_reason.reset();
   rec.updated_at = now;

@@ -73,7 +73,7 @@ TickSummary RedialQueue::tick() {
 
   // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
   expire_calls(now, summary);
-  if (!policy_.enabled) {
+  if (!policy_.enabled || !queue_switch_.enabled) {
     summary.skipped_reason = "disabled";
     REDIAL_LOG(log_, info, "Redial queue disabled, skipping processing");
   } else if (!calendar_.is_open(now)) {

@@ -91,6 +91,7 @@ enum class Field : std::uint8_t {
   kStatus,
   kRecentCallTimes,
   kHoldReason,
+  kPausedFrom,
   kUnknown
 };
 // In the order the writer puts them (lead_record.cpp), so a file we wrote needs one comparison
@@ -112,7 +113,8 @@ constexpr std::string_view kFieldNames[] = {"lead_id",
                                             "updated_at",
                                             "status",
                                             "recent_call_times",
-                                            "hold_reason"};
+                                            "hold_reason",
+                                            "paused_from"};
 constexpr std::size_t kFieldCount = std::size(kFieldNames);
 static_assert(kFieldCount == static_cast<std::size_t>(Field::kUnknown));
 
@@ -219,6 +221,14 @@ void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
       case Field::kHoldReason:
         r.hold_reason = optional_text(v, "hold_reason");
         break;
+      case Field::kPausedFrom: {
+        if (v.type() == json_type::null) break;
+        std::string_view sv;
+        if (v.get_string().get(sv) != simdjson::SUCCESS)
+          throw InputError("paused_from", "expected a string");
+        r.paused_from = parse_status(sv);
+        break;
+      }
       case Field::kUnknown:  // skipped; the seed wrote none
         break;
     }

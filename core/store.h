@@ -46,7 +46,16 @@ struct CallSeen {
   std::string call_id;
   TimeMs at;
 };
-using Mutation = std::variant<RecordPut, CallStarted, CallAccepted, CallEnded, CallSeen>;
+// An operator deleted the record (admin API): it is gone from the store; the journal keeps the
+// deletion with its reason until the next checkpoint (the log keeps it for good).
+struct RecordDeleted {
+  MonthId month;
+  std::string key;
+  std::string reason;
+  TimeMs at;
+};
+using Mutation =
+    std::variant<RecordPut, CallStarted, CallAccepted, CallEnded, CallSeen, RecordDeleted>;
 
 struct StoredRecord {
   MonthId month;

@@ -61,6 +61,7 @@ void prepare_statements(pqxx::connection& conn) {
                " key) SELECT (SELECT month FROM locked), (SELECT record FROM locked), EXISTS"
                " (SELECT 1 FROM created)");
   conn.prepare(kDropStub, "DELETE FROM leads WHERE key = $1 AND status = 'stub'");
+  conn.prepare(kDeleteLead, "DELETE FROM leads WHERE key = $1");
   // $1 call id, $2 lead key, $3 at, $4 phone. New: (true, whether it ended a runner's call);
   // a duplicate: (false, false). The call's number is free again, whichever runner dialed it
   // (a claimed, not yet dialed lease is another tick's and stays).

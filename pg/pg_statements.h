@@ -13,6 +13,7 @@ inline constexpr const char* kTryLockLead = "redial_try_lock";    // lock or cre
 inline constexpr const char* kWaitKey = "redial_wait_key";        // the key's creation lock
 inline constexpr const char* kLockLead = "redial_lock";           // lock or create, waiting
 inline constexpr const char* kDropStub = "redial_drop_stub";      // a placeholder not written
+inline constexpr const char* kDeleteLead = "redial_delete_lead";  // an operator's deletion
 inline constexpr const char* kRecordCallId = "redial_call_id";    // call id + end its lease
 inline constexpr const char* kCallStarted = "redial_call_started";
 inline constexpr const char* kCallAccepted = "redial_call_accepted";

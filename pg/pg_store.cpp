@@ -170,6 +170,11 @@ void PgStore::append(const Mutation& m) {
     } else if (const auto* ended = std::get_if<CallEnded>(&m)) {
       db_->work().exec_prepared(pg::kCallEnded, ended->phone, options_.owner,
                                 static_cast<std::int64_t>(ended->dial_seq));
+    } else if (const auto* deleted = std::get_if<RecordDeleted>(&m)) {
+      // The queue locked the row first (lock_lead); a buffered write of it must not come back.
+      db_->puts.erase(deleted->key);
+      db_->stubs.erase(deleted->key);
+      db_->work().exec_prepared(pg::kDeleteLead, deleted->key);
     }
     // CallSeen: the call_ids table holds every recorded call id (record_call_id).
   } catch (const StoreError& e) {

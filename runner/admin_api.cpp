@@ -83,6 +83,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
   const std::string& p = req.path;
   const std::string records = "/admin/records";
   try {
+    if (auto view = views_.handle(req)) return *view;  // runner/admin_views.cpp
+    if (auto r = handle_action(req)) return *r;
     if (req.method == "GET" && p == records) return list_records(req);
     if (p.rfind(records + "/", 0) == 0) {
       std::string rest = p.substr(records.size() + 1);
@@ -201,11 +203,14 @@ HttpResponse AdminApi::stats() const {
                    {"rescheduled", c.rescheduled},
                    {"completed", c.completed},
                    {"max_attempts", c.max_attempts},
-                   {"dnc", c.dnc}}},
+                   {"dnc", c.dnc},
+                   {"paused", c.paused}}},
+                 {"queue", queue_json()},
                  {"in_flight", calls},
                  {"dialing", dialing_json()},
                  {"last_tick", tick_json(queue_.last_tick())},
                  {"next_tick_at", queue_.next_tick_at()},
+                 {"held_by_rule", views_.held_by_rule()},
                  {"now", clock_.now_ms()},
                  {"storage", storage_json()}});
 }

@@ -14,6 +14,7 @@
 #include "pg/pg_store.h"
 #include "runner/admin_api.h"
 #include "runner/bland_dialer.h"
+#include "runner/dashboard.h"
 #include "runner/event_loop.h"
 #include "runner/hmac.h"
 #include "runner/http_client.h"
@@ -78,13 +79,17 @@ class App {
     // Test-only (docs/scaling.md): REDIAL_TEST_KILL_AT_DIAL=1 makes the runner SIGKILL itself at
     // its first dial, after the tick committed its claim and call leases and before any request
     // reaches Bland (runner/tests/pg_lease_test.py: a runner killed mid-tick).
-    if (const char* kill = std::getenv("REDIAL_TEST_KILL_AT_DIAL"); kill && *kill) {
+    const char* kill = std::getenv("REDIAL_TEST_KILL_AT_DIAL");
+    const bool kill_at_dial = kill && *kill;
+    if (kill_at_dial)
       spdlog::warn("REDIAL_TEST_KILL_AT_DIAL is set: the first dial kills the runner (tests only)");
-      queue_.set_event_listener([](const QueueEvent& e) {
-        if (e.kind == "dial") std::raise(SIGKILL);
-      });
-    }
+    // Calling-rule holds are decided in the core's tick: they reach GET /admin/recent from here.
+    queue_.set_event_listener([this, kill_at_dial](const QueueEvent& e) {
+      if (kill_at_dial && e.kind == "dial") std::raise(SIGKILL);
+      if (e.kind == "hold") metrics_.recent_events.push({e.at, "hold", e.key, "", "", e.detail});
+    });
     queue_.load();
+    admin_.load_state();
     record_load_report();
     metrics_.record_retention(queue_.enforce_retention());
     HttpLimits limits{s.max_body_bytes,         s.max_header_bytes,   s.max_connections,
@@ -174,6 +179,8 @@ class App {
                           std::string("the store could not be written; try again: ") + e.what());
       }
     }
+    // The dashboard (issue 16): / and /ui/*, authenticated like /admin/* (runner/dashboard.h).
+    if (auto dashboard = serve_dashboard(r, settings_, &metrics_)) return *dashboard;
     if (r.method == "GET" && r.path == "/healthz") return healthz();
     if (r.method == "GET" && r.path == "/metrics")
       return HttpResponse{200, metrics_.render(queue_), "text/plain; version=0.0.4", false};

@@ -135,6 +135,7 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
     ++metrics_.dials_failed;
     std::string why = "Bland answered without a call_id: " + bland_message(r);
     spdlog::error("Dial failed {}", json{{"key", a.key}, {"reason", why}}.dump());
+    note_event("error", a.key, "", "dial failed: " + why);
     queue_->on_dial_failed(a.dial_seq, why);
     changed_();
     return;
@@ -159,6 +160,7 @@ void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
     return;
   }
   spdlog::error("Dial refused by Bland {}", json{{"key", a.key}, {"reason", why}}.dump());
+  note_event("error", a.key, "", "dial refused by Bland: " + why);
   queue_->on_dial_failed(a.dial_seq, why);
   changed_();
 }
@@ -169,6 +171,7 @@ void BlandDialer::on_accepted(const Attempt& a, const std::string& call_id,
   plan_limit_streak_ = 0;
   spdlog::info("Dial accepted by Bland {}",
                json{{"key", a.key}, {"call_id", call_id}, {"ms", elapsed_ms}}.dump());
+  note_event("dial", a.key, call_id, "dial accepted by Bland");
   queue_->on_dial_accepted(a.dial_seq, call_id);
   changed_();
   if (auto it = reconcile_when_accepted_.find(a.dial_seq); it != reconcile_when_accepted_.end()) {
@@ -191,11 +194,13 @@ void BlandDialer::on_rate_limited(const Attempt& a, const HttpReply& r) {
     TimeMs wait = std::max<TimeMs>(retry_after.value_or(0), 10 * kSecondMs);
     spdlog::warn("Dial refused: the number was called moments ago; that lead waits {}",
                  json{{"key", a.key}, {"wait_ms", wait}, {"reason", why}}.dump());
+    note_event("error", a.key, "", "dial refused, number called moments ago: " + why);
     queue_->on_dial_failed(a.dial_seq, why, wait);
     changed_();
     return;
   }
   pause_dialing(limit.reason, limit.code, retry_after, why);
+  note_event("error", a.key, "", "dialing paused by Bland's plan limit: " + why);
   fail_unmoved(a.dial_seq, "dialing paused by Bland's plan limit: " + why);
 }
 
@@ -292,6 +297,11 @@ void BlandDialer::publish() {
 }
 
 // Fails the dials waiting for a pacing slot: not attempts, and their leads are not moved.
+void BlandDialer::note_event(const char* kind, const std::string& key, const std::string& call_id,
+                             const std::string& detail) {
+  metrics_.recent_events.push({clock_.now_ms(), kind, key, call_id, "", detail});
+}
+
 void BlandDialer::fail_paced(const std::string& why) {
   loop_.cancel_timer(pace_timer_);
   pace_timer_ = 0;
@@ -313,6 +323,7 @@ void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
     ++metrics_.dials_failed;
     spdlog::error("Dial failed after retries {}",
                   json{{"key", a.key}, {"tries", a.tries}, {"reason", reason}}.dump());
+    note_event("error", a.key, "", "dial failed after retries: " + reason);
     queue_->on_dial_failed(a.dial_seq, reason, retry_after);
     changed_();
     return;

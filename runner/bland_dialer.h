@@ -58,6 +58,9 @@ class BlandDialer final : public Dialer {
   std::size_t waiting() const { return waiting_.size() + paced_.size(); }
 
  private:
+  // Puts a dial or a dial error in the recent events (GET /admin/recent).
+  void note_event(const char* kind, const std::string& key, const std::string& call_id,
+                  const std::string& detail);
   struct Attempt {
     std::uint64_t dial_seq;
     std::string key;

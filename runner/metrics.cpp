@@ -144,7 +144,8 @@ std::string Metrics::render(const RedialQueue& queue) const {
     << "redial_queue_records{status=\"rescheduled\"} " << c.rescheduled << '\n'
     << "redial_queue_records{status=\"completed\"} " << c.completed << '\n'
     << "redial_queue_records{status=\"max_attempts\"} " << c.max_attempts << '\n'
-    << "redial_queue_records{status=\"dnc\"} " << c.dnc << '\n';
+    << "redial_queue_records{status=\"dnc\"} " << c.dnc << '\n'
+    << "redial_queue_records{status=\"paused\"} " << c.paused << '\n';
   o << "# HELP redial_calls_in_flight Calls dialed without a result yet\n"
     << "# TYPE redial_calls_in_flight gauge\n"
     << "redial_calls_in_flight " << queue.in_flight_calls().size() << '\n';

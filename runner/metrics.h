@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "core/redial_queue.h"
+#include "runner/event_ring.h"
 
 namespace redial::runner {
 
 struct Metrics {
+  EventRing recent_events;  // GET /admin/recent (in memory; fed by the applier and the dialer)
   std::uint64_t ticks = 0;
   std::uint64_t ticks_skipped = 0;  // a global check stopped the tick
   std::uint64_t tick_ready = 0;

@@ -92,6 +92,11 @@ ApplyResult ResultApplier::apply(ParsedCall call, const std::string& source) {
   } else {
     ++metrics_.webhooks_by_outcome[r.outcome];
     remember(r.call_id, a.key);
+    if (const LeadRecord* rec = queue_.find(a.key))  // updated_at: the queue's time of the result
+      metrics_.recent_events.push({rec->updated_at, "result", a.key, r.call_id, r.outcome,
+                                   r.outcome + " (" + source + "): lead " +
+                                       std::string(status_name(a.status)) + ", attempt " +
+                                       std::to_string(a.attempts)});
     if (!call.unproven_transfer.empty()) {
       ++metrics_.transfer_claims_unproven[call.unproven_transfer];
       spdlog::warn("Transfer claimed without evidence {}",

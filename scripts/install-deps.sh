@@ -12,15 +12,28 @@ PACKAGES=(
   libpqxx-dev postgresql  # the PostgreSQL store; its tests start a throwaway server
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes
   lintian  # scripts/test-package.sh: checks the Debian packages
+  chromium  # runner.browser_dashboard: headless Chromium driven by playwright-core (npm)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Node and npm by command, not by package: a machine with another build of Node (its own npm
+# inside, which Debian's npm package would conflict with) keeps it.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# playwright-core for the browser test, pinned by tests/browser/package-lock.json (npm's registry;
+# it drives Debian's Chromium and downloads no browser). Once installed, nothing is fetched again.
+BROWSER_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+  echo "install-deps: npm ci in $BROWSER_DIR" >&2
+  (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
+fi

@@ -112,3 +112,28 @@ TEST_CASE("month file: a bad record after good ones appends none of its fields")
   REQUIRE(out.size() == 1);
   CHECK(out[0].key == "a_1");
 }
+
+TEST_CASE("month file: a paused record round-trips; records without paused_from still load") {
+  LeadRecord r;
+  r.lead_id = "a";
+  r.phone_number = "+15551234567";
+  r.status = LeadStatus::kPaused;
+  r.paused_from = LeadStatus::kRescheduled;
+  r.scheduled_callback_time = 1764600000000;
+  r.hold_reason = "paused by an operator: away";
+  std::string text = R"({"a_5551234567":)";
+  append_record_json(text, r);
+  text += "}";
+  CHECK_THAT(text, Catch::Contains(R"("status":"paused")"));
+  CHECK_THAT(text, Catch::Contains(R"("paused_from":"rescheduled")"));
+  auto out = parse(text);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].record == r);
+
+  out = parse(R"({"b_1":{"lead_id":"b","phone_number":"+15551234568","status":"pending"}})");
+  REQUIRE(out.size() == 1);
+  CHECK_FALSE(out[0].record.paused_from);
+  CHECK(error_of(R"({"a_1":{"lead_id":"a","phone_number":"+15551234567","status":"paused",)"
+                 R"("paused_from":"later"}})")
+            .find("unknown status \"later\"") != std::string::npos);
+}

@@ -97,3 +97,34 @@ TEST_CASE("pg queue: two runners dial every lead exactly max_attempts times, one
   CHECK(a.queue.in_flight_calls().empty());  // ended by B's results, seen at A's next claim
   CHECK(b.queue.in_flight_calls().empty());
 }
+
+TEST_CASE("pg queue: a paused lead is claimed by no runner, a deleted one is gone for both") {
+  const std::string url = fresh_pg_database("redial_t_admin");
+  RedialPolicy p = any_hour_policy();
+  ManualClock clock(ny(2025, 11, 3, 10, 0));
+  Runner a(url, "A", p, clock), b(url, "B", p, clock);
+  a.queue.enqueue(LeadInput{"P1", "+15550000011", "", "", "", ""}, clock.now_ms());
+  a.queue.enqueue(LeadInput{"D1", "+15550000012", "", "", "", ""}, clock.now_ms());
+  a.queue.sync();
+  REQUIRE(a.queue.pause_lead("P1_5550000011", "test").kind == LeadAction::Kind::kDone);
+  REQUIRE(a.queue.delete_lead("D1_5550000012", "entered twice").kind == LeadAction::Kind::kDone);
+  a.queue.sync();
+  CHECK(a.queue.find("D1_5550000012") == nullptr);
+  clock.advance(1000);
+  b.queue.tick();
+  a.queue.tick();
+  CHECK(a.dialer.dials.empty());
+  CHECK(b.dialer.dials.empty());
+
+  Runner c(url, "C", p, clock);  // a fresh load from the database
+  REQUIRE(c.queue.find("P1_5550000011"));
+  CHECK(c.queue.find("P1_5550000011")->status == LeadStatus::kPaused);
+  CHECK(c.queue.find("P1_5550000011")->paused_from == LeadStatus::kPending);
+  CHECK(c.queue.find("D1_5550000012") == nullptr);
+  REQUIRE(c.queue.resume_lead("P1_5550000011").kind == LeadAction::Kind::kDone);
+  c.queue.sync();
+  clock.advance(1000);
+  b.queue.tick();
+  REQUIRE(b.dialer.dials.size() == 1);
+  CHECK(b.dialer.dials[0].key == "P1_5550000011");
+}
