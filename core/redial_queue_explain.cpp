@@ -44,19 +44,28 @@ std::optional<LeadExplanation> RedialQueue::explain(const std::string& key) cons
   e.zone_assumed = true;
 
   // The lead's own state: a closed lead is never dialed again (nullopt: no instant).
+  // A paused lead is open again once an operator resumes it: no instant a clock could reach.
   const bool open = is_open_status(rec.status);
-  add(e, "status", open, std::string("status ") + std::string(status_name(rec.status)),
+  const bool paused = rec.status == LeadStatus::kPaused;
+  add(e, "status", open,
+      paused ? std::string(rec.hold_reason ? *rec.hold_reason : "paused by an operator") +
+                   "; dialed again only once resumed"
+             : std::string("status ") + std::string(status_name(rec.status)),
       open ? std::optional<TimeMs>(now) : std::nullopt);
-  // TODO(issue 16, 16a-actions): "paused" / "deleted" verdicts once pause and delete exist.
   const bool under_max = rec.attempts < policy_.max_attempts;
   add(e, "max_attempts", under_max,
       std::to_string(rec.attempts) + " of " + std::to_string(policy_.max_attempts) +
           " results recorded",
       under_max ? std::optional<TimeMs>(now) : std::nullopt);
-  // TODO(issue 16, 16a-actions): the run-time queue switch (POST /admin/queue) joins this.
-  add(e, "queue_enabled", policy_.enabled,
-      policy_.enabled ? "queue enabled" : "queue disabled (REDIAL_QUEUE_ENABLED)",
-      policy_.enabled ? std::optional<TimeMs>(now) : std::nullopt);
+  // The setting and the run-time switch (POST /admin/queue) both stop every tick's dials.
+  const bool enabled = policy_.enabled && queue_switch_.enabled;
+  std::string switch_detail = "queue disabled by an operator";
+  if (queue_switch_.reason) switch_detail += ": " + *queue_switch_.reason;
+  add(e, "queue_enabled", enabled,
+      enabled            ? "queue enabled"
+      : !policy_.enabled ? "queue disabled (REDIAL_QUEUE_ENABLED)"
+                         : switch_detail,
+      enabled ? std::optional<TimeMs>(now) : std::nullopt);
   const std::optional<TimeMs> due = due_time(rec);
   if (due) {
     const TimeMs at = std::max<TimeMs>(*due, now);

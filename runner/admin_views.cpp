@@ -172,6 +172,8 @@ std::string AdminViews::why(const LeadExplanation& e) const {
     if (e.lead_zone != date::locate_zone(queue_.policy().time_zone))
       s += " = " + local_text(nullptr, *e.next_dial_at);
     s += ", dialed at the first tick from then.";
+  } else if (e.status == LeadStatus::kPaused) {
+    s += "; it is dialed again only once an operator resumes it.";
   } else if (e.status != LeadStatus::kPending && e.status != LeadStatus::kRescheduled) {
     s += "; it is never dialed again.";
   } else {

@@ -213,3 +213,32 @@ TEST_CASE("a phone's calls are found from any accepted format, newest first") {
   CHECK(calls_to_phone(*f.queue, "+12125550000", nullptr).empty());
   CHECK_THROWS_AS(calls_to_phone(*f.queue, "212-CALL-NOW", nullptr), InputError);
 }
+
+TEST_CASE("explain: a paused lead and the run-time queue switch say why, and resume clears them") {
+  QueueFixture f(ny(2026, 1, 15, 10, 0), open_policy());
+  enqueue(f, "N1", kNyPhone, f.clock.now_ms());
+  REQUIRE(f.queue->pause_lead(kNyKey, "asked to wait").kind == LeadAction::Kind::kDone);
+  auto e = f.queue->explain(kNyKey);
+  const LeadVerdict& status = verdict(*e, "status");
+  CHECK_FALSE(status.allows_now);
+  CHECK(status.detail.find("asked to wait") != std::string::npos);
+  CHECK_FALSE(status.next_allowed_at);  // no clock reaches a resume
+  CHECK_FALSE(e->next_dial_at);
+  CHECK(f.queue->tick().calls_made == 0);  // the tick agrees
+
+  REQUIRE(f.queue->resume_lead(kNyKey).kind == LeadAction::Kind::kDone);
+  f.queue->set_queue_switch(QueueSwitch{false, "carrier outage", f.clock.now_ms()});
+  e = f.queue->explain(kNyKey);
+  CHECK(verdict(*e, "status").allows_now);
+  const LeadVerdict& sw = verdict(*e, "queue_enabled");
+  CHECK_FALSE(sw.allows_now);
+  CHECK(sw.detail == "queue disabled by an operator: carrier outage");
+  CHECK_FALSE(e->next_dial_at);
+  CHECK(f.queue->tick().calls_made == 0);
+
+  f.queue->set_queue_switch(QueueSwitch{true, std::nullopt, f.clock.now_ms()});
+  e = f.queue->explain(kNyKey);
+  CHECK(verdict(*e, "queue_enabled").allows_now);
+  CHECK(e->next_dial_at == f.clock.now_ms());
+  CHECK(f.queue->tick().calls_made == 1);
+}

@@ -20,7 +20,7 @@ struct VoicemailAt14 : QueueFixture {
 
 }  // namespace
 
-TEST_CASE("a paused lead is never dialed; resumed, it is dialed at the next tick") {
+TEST_CASE("a paused lead is never dialed, and once resumed, it is dialed at the next tick") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "call_1"));
   RedialQueue& q = *f.queue;
@@ -125,7 +125,7 @@ TEST_CASE(
   CHECK(q.counts().paused == 0);
 }
 
-TEST_CASE("a deleted lead is gone, after a restart too; a call in flight refuses the delete") {
+TEST_CASE("a deleted lead is gone, after a restart too, and a call in flight refuses the delete") {
   VoicemailAt14 f;
   RedialQueue& q = *f.queue;
   f.deliver(result("2", "+15551230002", "VOICEMAIL", "other_1"));
@@ -155,7 +155,8 @@ TEST_CASE("a deleted lead is gone, after a restart too; a call in flight refuses
   CHECK(f.queue->size() == 1);
 }
 
-TEST_CASE("the run-time switch: off, no tick dials; results still apply; on again, dials") {
+TEST_CASE(
+    "the run-time switch: off, no tick dials but results still apply, and on again it dials") {
   VoicemailAt14 f;
   RedialQueue& q = *f.queue;
   q.set_queue_switch(QueueSwitch{false, "carrier outage", ny(2025, 12, 1, 14, 1)});

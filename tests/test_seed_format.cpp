@@ -113,7 +113,7 @@ TEST_CASE("month file: a bad record after good ones appends none of its fields")
   CHECK(out[0].key == "a_1");
 }
 
-TEST_CASE("month file: a paused record round-trips; records without paused_from still load") {
+TEST_CASE("month file: a paused record round-trips, and records without paused_from still load") {
   LeadRecord r;
   r.lead_id = "a";
   r.phone_number = "+15551234567";
