@@ -48,8 +48,7 @@ std::optional<LeadExplanation> RedialQueue::explain(const std::string& key) cons
   const bool open = is_open_status(rec.status);
   const bool paused = rec.status == LeadStatus::kPaused;
   add(e, "status", open,
-      paused ? std::string(rec.hold_reason ? *rec.hold_reason : "paused by an operator") +
-                   "; dialed again only once resumed"
+      paused ? std::string(rec.hold_reason ? *rec.hold_reason : "paused by an operator")
              : std::string("status ") + std::string(status_name(rec.status)),
       open ? std::optional<TimeMs>(now) : std::nullopt);
   const bool under_max = rec.attempts < policy_.max_attempts;
@@ -75,7 +74,10 @@ std::optional<LeadExplanation> RedialQueue::explain(const std::string& key) cons
             (rec.hold_reason ? " (held by " + std::string(*rec.hold_reason) + ")" : ""),
         at);
   } else {
-    add(e, "schedule", false, "not scheduled (lead closed or out of attempts)", std::nullopt);
+    add(e, "schedule", false,
+        rec.status == LeadStatus::kPaused ? "not scheduled while paused (resume sets it)"
+                                          : "not scheduled (lead closed or out of attempts)",
+        std::nullopt);
   }
   const bool in_window = in_ready_window(rec, window_start(calendar_.local_day(now)));
   add(e, "ready_window", in_window,
@@ -166,11 +168,16 @@ std::string RedialQueue::rule_detail(const RuleVerdict& v, const LeadLocation& w
   if (v.rule.rfind("state_hours:", 0) == 0)
     return "the state's calling hours (rules/state_calling_rules.csv) in " + zone + assumed;
   if (v.rule.rfind("state_cap_24h:", 0) == 0) return "the state's cap on calls per 24 h";
+  // 0 is "no cap" (RedialPolicy), not "no call allowed".
   if (v.rule == "lead_cap_24h")
-    return "at most " + std::to_string(policy_.max_calls_per_lead_24h) + " calls per 24 h";
+    return policy_.max_calls_per_lead_24h == 0
+               ? "no cap on calls per 24 h"
+               : "at most " + std::to_string(policy_.max_calls_per_lead_24h) + " calls per 24 h";
   if (v.rule == "phone_cap_24h")
-    return "at most " + std::to_string(policy_.max_calls_per_phone_24h) +
-           " calls to the number per 24 h";
+    return policy_.max_calls_per_phone_24h == 0
+               ? "no cap on calls to the number per 24 h"
+               : "at most " + std::to_string(policy_.max_calls_per_phone_24h) +
+                     " calls to the number per 24 h";
   if (v.rule == "min_call_gap")
     return std::to_string(policy_.min_call_gap_ms / kSecondMs) +
            " s between two calls to one number";

@@ -9,24 +9,13 @@
 #include "core/errors.h"
 #include "core/phone.h"
 #include "runner/admin_api.h"
+#include "runner/admin_json.h"
 
 namespace redial::runner {
 
 using nlohmann::json;
 
 namespace {
-
-HttpResponse ok(const json& j, bool needs_sync = false) {
-  return HttpResponse{200, j.dump() + "\n", "application/json", needs_sync};
-}
-
-json record_json(const std::string& key, const LeadRecord& r) {
-  std::string text;
-  append_record_json(text, r);
-  json j = json::parse(text);
-  j["key"] = key;
-  return j;
-}
 
 // The body as a JSON object; an empty body is an empty object.
 json body_object(const HttpRequest& req) {
@@ -95,21 +84,21 @@ std::optional<HttpResponse> AdminApi::handle_action(const HttpRequest& req) {
     if (req.method == "DELETE" && !rest.empty() && rest.find('/') == std::string::npos)
       return remove(rest, req);
   }
-  if (p == "/admin/queue" && req.method == "GET") return ok(queue_json());
+  if (p == "/admin/queue" && req.method == "GET") return json_ok(queue_json());
   if (p == "/admin/queue" && req.method == "POST") return set_queue(req);
   if (p == "/admin/dnc" && req.method == "GET") return list_dnc();
   if (p == "/admin/dnc" && req.method == "POST") return add_dnc(req);
   const std::string dnc = "/admin/dnc/";
   if (req.method == "DELETE" && p.rfind(dnc, 0) == 0 && p.size() > dnc.size())
     return remove_dnc(p.substr(dnc.size()));
-  if (p == "/admin/config" && req.method == "GET") return ok(config_json());
+  if (p == "/admin/config" && req.method == "GET") return json_ok(config_json());
   return std::nullopt;
 }
 
 HttpResponse AdminApi::lead_action_answer(const std::string& key, const LeadAction& a) {
   if (a.kind == LeadAction::Kind::kUnknownKey) return json_error(404, "no record with key " + key);
   if (a.kind == LeadAction::Kind::kConflict) return json_error(409, key + ": " + a.why);
-  return ok(record_json(key, *queue_.find(key)), true);
+  return json_ok(record_json(key, *queue_.find(key)), true);
 }
 
 HttpResponse AdminApi::pause(const std::string& key, const HttpRequest& req) {
@@ -139,7 +128,7 @@ HttpResponse AdminApi::remove(const std::string& key, const HttpRequest& req) {
   if (a.kind == LeadAction::Kind::kConflict) return json_error(409, key + ": " + a.why);
   spdlog::warn("Lead deleted through the admin API {}",
                json{{"key", key}, {"reason", reason}}.dump());
-  return ok(json{{"deleted", key}, {"reason", reason}}, true);
+  return json_ok(json{{"deleted", key}, {"reason", reason}}, true);
 }
 
 json AdminApi::queue_json() const {
@@ -164,7 +153,7 @@ HttpResponse AdminApi::set_queue(const HttpRequest& req) {
   }
   queue_.set_queue_switch(s);
   spdlog::info("Redial queue switched through the admin API {}", queue_json().dump());
-  return ok(queue_json());
+  return json_ok(queue_json());
 }
 
 HttpResponse AdminApi::list_dnc() const {
@@ -174,7 +163,7 @@ HttpResponse AdminApi::list_dnc() const {
         json{{"phone", display_phone(phone)}, {"reason", e.reason}, {"added_at", e.added_at}});
   json files = json::array();
   if (!queue_.policy().dnc_file.empty()) files.push_back(queue_.policy().dnc_file);
-  return ok(json{{"numbers", numbers}, {"files", files}, {"stored_in", state_.dnc_path()}});
+  return json_ok(json{{"numbers", numbers}, {"files", files}, {"stored_in", state_.dnc_path()}});
 }
 
 HttpResponse AdminApi::add_dnc(const HttpRequest& req) {
@@ -196,11 +185,11 @@ HttpResponse AdminApi::add_dnc(const HttpRequest& req) {
   spdlog::info(
       "Do-not-call number added through the admin API {}",
       json{{"phone", display_phone(phone)}, {"reason", entry.reason}, {"leads", marked}}.dump());
-  return ok(json{{"phone", display_phone(phone)},
-                 {"reason", entry.reason},
-                 {"added_at", entry.added_at},
-                 {"leads_marked", marked}},
-            true);
+  return json_ok(json{{"phone", display_phone(phone)},
+                      {"reason", entry.reason},
+                      {"added_at", entry.added_at},
+                      {"leads_marked", marked}},
+                 true);
 }
 
 HttpResponse AdminApi::remove_dnc(const std::string& raw_phone) {
@@ -219,7 +208,7 @@ HttpResponse AdminApi::remove_dnc(const std::string& raw_phone) {
   apply_admin_dnc();
   spdlog::info("Do-not-call number removed through the admin API {}",
                json{{"phone", display_phone(phone)}}.dump());
-  return ok(json{{"removed", display_phone(phone)}});
+  return json_ok(json{{"removed", display_phone(phone)}});
 }
 
 }  // namespace redial::runner

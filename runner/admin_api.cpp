@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/phone.h"
+#include "runner/admin_json.h"
 #include "runner/hmac.h"
 #include "runner/tick_json.h"
 
@@ -16,34 +17,6 @@ namespace redial::runner {
 using nlohmann::json;
 
 namespace {
-
-HttpResponse ok(const json& j, bool needs_sync = false) {
-  return HttpResponse{200, j.dump() + "\n", "application/json", needs_sync};
-}
-
-json record_json(const std::string& key, const LeadRecord& r) {
-  std::string text;
-  append_record_json(text, r);
-  json j = json::parse(text);
-  j["key"] = key;
-  return j;
-}
-
-long number_arg(const HttpRequest& req, const char* name, long def, long lo, long hi) {
-  if (!req.has_query(name)) return def;
-  std::string v = req.query(name);
-  std::size_t used = 0;
-  long n = 0;
-  try {
-    n = std::stol(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || n < lo || n > hi)
-    throw InputError(
-        name, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-  return n;
-}
 
 std::string text_field(const json& lead, const char* key, bool required) {
   auto it = lead.find(key);
@@ -134,7 +107,8 @@ HttpResponse AdminApi::list_records(const HttpRequest& req) const {
   for (std::size_t i = static_cast<std::size_t>(offset);
        i < hits.size() && items.size() < static_cast<std::size_t>(limit); ++i)
     items.push_back(record_json(hits[i].first, *hits[i].second));
-  return ok(json{{"total", hits.size()}, {"offset", offset}, {"limit", limit}, {"records", items}});
+  return json_ok(
+      json{{"total", hits.size()}, {"offset", offset}, {"limit", limit}, {"records", items}});
 }
 
 HttpResponse AdminApi::get_record(const std::string& key) const {
@@ -147,7 +121,7 @@ HttpResponse AdminApi::get_record(const std::string& key) const {
       j["in_flight"] = json{{"call_id", c->call_id}, {"dialed_at", c->dialed_at}};
   } catch (const InputError&) {
   }
-  return ok(j);
+  return json_ok(j);
 }
 
 HttpResponse AdminApi::stop(const std::string& key, const HttpRequest& req) {
@@ -159,7 +133,7 @@ HttpResponse AdminApi::stop(const std::string& key, const HttpRequest& req) {
   spdlog::info("Lead stopped through the admin API {}",
                json{{"key", key}, {"reason", reason}}.dump());
   const LeadRecord* r = queue_.find(key);
-  return ok(record_json(key, *r), true);
+  return json_ok(record_json(key, *r), true);
 }
 
 // Dialing state (issue 14): a plan-limit pause and its end, or a stop after 401/403.
@@ -197,22 +171,22 @@ HttpResponse AdminApi::stats() const {
   json calls = json::array();
   for (const InFlightCall& f : queue_.in_flight_calls())
     calls.push_back(json{{"key", f.key}, {"call_id", f.call_id}, {"dialed_at", f.dialed_at}});
-  return ok(json{{"total", queue_.size()},
-                 {"by_status",
-                  {{"pending", c.pending},
-                   {"rescheduled", c.rescheduled},
-                   {"completed", c.completed},
-                   {"max_attempts", c.max_attempts},
-                   {"dnc", c.dnc},
-                   {"paused", c.paused}}},
-                 {"queue", queue_json()},
-                 {"in_flight", calls},
-                 {"dialing", dialing_json()},
-                 {"last_tick", tick_json(queue_.last_tick())},
-                 {"next_tick_at", queue_.next_tick_at()},
-                 {"held_by_rule", views_.held_by_rule()},
-                 {"now", clock_.now_ms()},
-                 {"storage", storage_json()}});
+  return json_ok(json{{"total", queue_.size()},
+                      {"by_status",
+                       {{"pending", c.pending},
+                        {"rescheduled", c.rescheduled},
+                        {"completed", c.completed},
+                        {"max_attempts", c.max_attempts},
+                        {"dnc", c.dnc},
+                        {"paused", c.paused}}},
+                      {"queue", queue_json()},
+                      {"in_flight", calls},
+                      {"dialing", dialing_json()},
+                      {"last_tick", tick_json(queue_.last_tick())},
+                      {"next_tick_at", queue_.next_tick_at()},
+                      {"held_by_rule", views_.held_by_rule()},
+                      {"now", clock_.now_ms()},
+                      {"storage", storage_json()}});
 }
 
 HttpResponse AdminApi::add_leads(const HttpRequest& req) {
@@ -257,7 +231,7 @@ HttpResponse AdminApi::add_leads(const HttpRequest& req) {
   json keys = json::array();
   for (const auto& [lead, at] : leads) keys.push_back(queue_.enqueue(lead, at));
   spdlog::info("Leads queued through the admin API {}", json{{"count", keys.size()}}.dump());
-  return ok(json{{"queued", keys.size()}, {"keys", keys}}, true);
+  return json_ok(json{{"queued", keys.size()}, {"keys", keys}}, true);
 }
 
 json AdminApi::copy_store(const std::string& data_dir, const std::string& backup_dir, TimeMs now) {
@@ -293,7 +267,7 @@ HttpResponse AdminApi::backup() {
   try {
     json out = copy_store(settings_.data_dir, settings_.backup_dir, clock_.now_ms());
     spdlog::info("Backup written {}", out.dump());
-    return ok(out);
+    return json_ok(out);
   } catch (const std::runtime_error& e) {
     spdlog::error("Backup failed: {}", e.what());
     return json_error(500, e.what());
@@ -303,15 +277,15 @@ HttpResponse AdminApi::backup() {
 HttpResponse AdminApi::reload_dnc() {
   try {
     std::size_t n = queue_.reload_dnc();
-    return ok(json{{"reloaded", !queue_.policy().dnc_file.empty()},
-                   {"file", queue_.policy().dnc_file},
-                   {"numbers", n}});
+    return json_ok(json{{"reloaded", !queue_.policy().dnc_file.empty()},
+                        {"file", queue_.policy().dnc_file},
+                        {"numbers", n}});
   } catch (const ConfigError& e) {
     spdlog::error("Do-not-call file not reloaded; the previous list stays in force: {}", e.what());
     return json_error(422, std::string(e.what()) + " (the previous list stays in force)");
   }
 }
 
-HttpResponse AdminApi::tick() { return ok(tick_json(run_tick_()), true); }
+HttpResponse AdminApi::tick() { return json_ok(tick_json(run_tick_()), true); }
 
 }  // namespace redial::runner

@@ -7,29 +7,13 @@
 #include "core/call_history.h"
 #include "core/errors.h"
 #include "core/phone.h"
+#include "runner/admin_json.h"
 
 namespace redial::runner {
 
 using nlohmann::json;
 
 namespace {
-
-HttpResponse ok(const json& j) { return HttpResponse{200, j.dump() + "\n", "application/json"}; }
-
-long limit_arg(const HttpRequest& req, long def, long hi) {
-  if (!req.has_query("limit")) return def;
-  const std::string v = req.query("limit");
-  std::size_t used = 0;
-  long n = 0;
-  try {
-    n = std::stol(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || n < 1 || n > hi)
-    throw InputError("limit", "expected an integer from 1 to " + std::to_string(hi));
-  return n;
-}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() &&
@@ -91,7 +75,7 @@ HttpResponse AdminViews::phone_calls(const std::string& raw) const {
                        {"outcome", opt(c.call.outcome)},
                        {"result_at", opt(c.call.result_at)},
                        {"in_flight", c.call.in_flight}});
-  return ok(json{{"phone", dialable_phone(phone)}, {"calls", out}});
+  return json_ok(json{{"phone", dialable_phone(phone)}, {"calls", out}});
 }
 
 HttpResponse AdminViews::daily(const HttpRequest& req) const {
@@ -123,7 +107,8 @@ HttpResponse AdminViews::daily(const HttpRequest& req) const {
     d["date"] = cal.format_local(noon).substr(0, 10);
     days.push_back(std::move(d));
   }
-  return ok(json{{"zone", cal.time_zone_name()}, {"days", days}, {"undated", counts(s.undated)}});
+  return json_ok(
+      json{{"zone", cal.time_zone_name()}, {"days", days}, {"undated", counts(s.undated)}});
 }
 
 HttpResponse AdminViews::explain(const std::string& key) const {
@@ -138,18 +123,18 @@ HttpResponse AdminViews::explain(const std::string& key) const {
              {"next_allowed_at", opt(v.next_allowed_at)},
              {"next_allowed_local",
               v.next_allowed_at ? json(local_text(v.zone, *v.next_allowed_at)) : json(nullptr)}});
-  return ok(json{{"key", key},
-                 {"now", e->now},
-                 {"status", std::string(status_name(e->status))},
-                 {"can_dial_now", e->can_dial_now},
-                 {"verdicts", verdicts},
-                 {"next_dial_at", opt(e->next_dial_at)},
-                 {"next_dial_local",
-                  e->next_dial_at ? json(local_text(e->lead_zone, *e->next_dial_at)) : json()},
-                 {"next_tick_at", queue_.next_tick_at()},
-                 {"lead_zone", std::string(e->lead_zone->name())},
-                 {"lead_zone_assumed", e->zone_assumed},
-                 {"why", why(*e)}});
+  return json_ok(json{{"key", key},
+                      {"now", e->now},
+                      {"status", std::string(status_name(e->status))},
+                      {"can_dial_now", e->can_dial_now},
+                      {"verdicts", verdicts},
+                      {"next_dial_at", opt(e->next_dial_at)},
+                      {"next_dial_local",
+                       e->next_dial_at ? json(local_text(e->lead_zone, *e->next_dial_at)) : json()},
+                      {"next_tick_at", queue_.next_tick_at()},
+                      {"lead_zone", std::string(e->lead_zone->name())},
+                      {"lead_zone_assumed", e->zone_assumed},
+                      {"why", why(*e)}});
 }
 
 std::string AdminViews::why(const LeadExplanation& e) const {
@@ -183,7 +168,7 @@ std::string AdminViews::why(const LeadExplanation& e) const {
 }
 
 HttpResponse AdminViews::recent(const HttpRequest& req) const {
-  const long limit = limit_arg(req, 50, static_cast<long>(EventRing::kCapacity));
+  const long limit = number_arg(req, "limit", 50, 1, static_cast<long>(EventRing::kCapacity));
   json events = json::array();
   if (metrics_ != nullptr)
     for (const RecentEvent& e : metrics_->recent_events.newest(static_cast<std::size_t>(limit))) {
@@ -193,11 +178,11 @@ HttpResponse AdminViews::recent(const HttpRequest& req) const {
       if (!e.outcome.empty()) j["outcome"] = e.outcome;
       events.push_back(std::move(j));
     }
-  return ok(json{{"events", events}});
+  return json_ok(json{{"events", events}});
 }
 
 HttpResponse AdminViews::upcoming(const HttpRequest& req) const {
-  const long limit = limit_arg(req, 20, 1000);
+  const long limit = number_arg(req, "limit", 20, 1, 1000);
   struct Due {
     TimeMs at;
     const std::string* key;
@@ -229,7 +214,7 @@ HttpResponse AdminViews::upcoming(const HttpRequest& req) const {
              {"due_at", due[i].at},
              {"hold_reason", r.hold_reason ? json(std::string(*r.hold_reason)) : json(nullptr)}});
   }
-  return ok(json{{"leads", leads}, {"total_open", due.size()}});
+  return json_ok(json{{"leads", leads}, {"total_open", due.size()}});
 }
 
 }  // namespace redial::runner

@@ -8,6 +8,7 @@
 #include "core/call_history.h"
 #include "core/errors.h"
 #include "core/phone.h"
+#include "runner/admin_json.h"
 #include "runner/admin_views.h"
 
 namespace redial::runner {
@@ -21,10 +22,6 @@ struct Event {
   TimeMs order_at;  // `at`, or the previous event's for an undated one (keeps it in place)
   json body;
 };
-
-HttpResponse ok_json(const json& j) {
-  return HttpResponse{200, j.dump() + "\n", "application/json"};
-}
 
 }  // namespace
 
@@ -98,7 +95,7 @@ HttpResponse AdminViews::timeline(const std::string& key) const {
     e.body["at_business_local"] = e.at ? json(local_text(nullptr, *e.at)) : json(nullptr);
     out.push_back(std::move(e.body));
   }
-  return ok_json(json{{"key", key},
+  return json_ok(json{{"key", key},
                       {"lead_zone", std::string(lead_zone->name())},
                       {"business_zone", pol.time_zone},
                       {"events", out}});

@@ -223,6 +223,8 @@ TEST_CASE("explain: a paused lead and the run-time queue switch say why, and res
   CHECK_FALSE(status.allows_now);
   CHECK(status.detail.find("asked to wait") != std::string::npos);
   CHECK_FALSE(status.next_allowed_at);  // no clock reaches a resume
+  CHECK(verdict(*e, "schedule").detail == "not scheduled while paused (resume sets it)");
+  CHECK(verdict(*e, "lead_cap_24h").detail == "no cap on calls per 24 h");  // 0 is no cap
   CHECK_FALSE(e->next_dial_at);
   CHECK(f.queue->tick().calls_made == 0);  // the tick agrees
 
