@@ -7,15 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bland/bland_call.h"
+#include "bland/outcome_mapping.h"
 #include "core/business_calendar.h"
 #include "core/errors.h"
 #include "core/redial_policy.h"
-#include "runner/bland_call.h"
 #include "runner/hmac.h"
-#include "runner/outcome_mapping.h"
 
 using namespace redial;
 using namespace redial::runner;
+using namespace redial::bland;
 
 // FUZZ_ENTRY: renamed in the replay test (fuzz/CMakeLists.txt), which links every target.
 #ifndef FUZZ_ENTRY

@@ -7,13 +7,14 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "bland/bland_dialer.h"
+#include "bland/result_applier.h"
 #include "core/errors.h"
 #include "core/file_system.h"
 #include "core/month_store.h"
 #include "core/redial_queue.h"
 #include "pg/pg_store.h"
 #include "runner/admin_api.h"
-#include "runner/bland_dialer.h"
 #include "runner/dashboard.h"
 #include "runner/event_loop.h"
 #include "runner/hmac.h"
@@ -21,7 +22,6 @@
 #include "runner/http_server.h"
 #include "runner/logging.h"
 #include "runner/metrics.h"
-#include "runner/result_applier.h"
 #include "runner/signals.h"
 #include "runner/webhook_handler.h"
 
@@ -58,6 +58,25 @@ struct ReloadPacing {
   }
 };
 
+// The dialer's part of the settings (bland/bland_dialer.h).
+bland::BlandDialerConfig dialer_config(const Settings& s) {
+  bland::BlandDialerConfig c;
+  c.base_url = s.bland_base_url;
+  c.api_key = s.bland_api_key;
+  c.webhook_url = s.webhook_url();
+  c.call_template = s.call_template;
+  c.max_calls_per_hour = s.max_calls_per_hour;
+  c.max_calls_per_day = s.max_calls_per_day;
+  c.dial_retries = s.dial_retries;
+  c.dial_backoff_ms = s.dial_backoff_ms;
+  c.http_timeout_ms = s.http_timeout_ms;
+  c.dials_per_minute = s.dials_per_minute;
+  c.dials_per_second = s.dials_per_second;
+  c.plan_limit_backoff_ms = s.plan_limit_backoff_ms;
+  c.plan_limit_backoff_max_ms = s.plan_limit_backoff_max_ms;
+  return c;
+}
+
 class App {
  public:
   App(const Settings& s, std::shared_ptr<spdlog::logger> log, FileSystem& fs, ReloadPacing& pacing)
@@ -65,9 +84,9 @@ class App {
         pacing_(pacing),
         log_(std::move(log)),
         http_(loop_),
-        mapping_(load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
+        mapping_(bland::load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
         store_(make_store(s, fs, clock_)),
-        dialer_(s, clock_, loop_, http_, metrics_, mapping_),
+        dialer_(dialer_config(s), clock_, loop_, http_, metrics_, mapping_),
         queue_(s.policy, clock_, *store_, dialer_, log_),
         applier_(queue_, metrics_),
         webhook_(s, queue_, applier_, mapping_, metrics_),
@@ -369,13 +388,13 @@ class App {
   WallStepDetector wall_steps_{kWallStepThresholdMs};
   EventLoop loop_;
   SignalPipe signals_;
-  HttpClient http_;
+  CurlHttpClient http_;
   Metrics metrics_;
-  OutcomeMapping mapping_;
+  bland::OutcomeMapping mapping_;
   std::unique_ptr<Store> store_;
-  BlandDialer dialer_;
+  bland::BlandDialer dialer_;
   RedialQueue queue_;
-  ResultApplier applier_;
+  bland::ResultApplier applier_;
   WebhookHandler webhook_;
   AdminApi admin_;
   std::unique_ptr<HttpServer> server_;  // last: destroyed first

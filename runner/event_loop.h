@@ -8,9 +8,11 @@
 #include <map>
 #include <unordered_map>
 
+#include "bland/timers.h"
+
 namespace redial::runner {
 
-class EventLoop {
+class EventLoop : public bland::Timers {
  public:
   using FdCallback = std::function<void(int fd, short revents)>;
   using TimerId = std::uint64_t;
@@ -20,8 +22,8 @@ class EventLoop {
   void unwatch(int fd);
 
   // Runs `cb` once, `delay_ms` from now (0: on the next iteration).
-  TimerId add_timer(std::int64_t delay_ms, std::function<void()> cb);
-  void cancel_timer(TimerId id);
+  TimerId add_timer(std::int64_t delay_ms, std::function<void()> cb) override;
+  void cancel_timer(TimerId id) override;
 
   // One iteration: poll for at most max_wait_ms (and no longer than the next timer), dispatch
   // ready descriptors, then due timers. Returns true when anything was dispatched.

@@ -8,7 +8,7 @@
 
 namespace redial::runner {
 
-struct HttpClient::Transfer {
+struct CurlHttpClient::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::string request_body;
@@ -48,17 +48,17 @@ struct CurlGlobal {
 };
 }  // namespace
 
-HttpClient::HttpClient(EventLoop& loop) : loop_(loop) {
+CurlHttpClient::CurlHttpClient(EventLoop& loop) : loop_(loop) {
   static CurlGlobal global;
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &HttpClient::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlHttpClient::on_socket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &HttpClient::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlHttpClient::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
 }
 
-HttpClient::~HttpClient() {
+CurlHttpClient::~CurlHttpClient() {
   loop_.cancel_timer(timer_);
   for (auto& [easy, t] : transfers_) {
     curl_multi_remove_handle(multi_, easy);
@@ -69,7 +69,7 @@ HttpClient::~HttpClient() {
   curl_multi_cleanup(multi_);
 }
 
-void HttpClient::send(const HttpCall& call, Done done) {
+void CurlHttpClient::send(const HttpCall& call, Done done) {
   auto* t = new Transfer();
   t->easy = curl_easy_init();
   t->done = std::move(done);
@@ -98,8 +98,8 @@ void HttpClient::send(const HttpCall& call, Done done) {
   curl_multi_add_handle(multi_, e);
 }
 
-int HttpClient::on_socket(CURL*, int fd, int what, void* userp, void*) {
-  auto* self = static_cast<HttpClient*>(userp);
+int CurlHttpClient::on_socket(CURL*, int fd, int what, void* userp, void*) {
+  auto* self = static_cast<CurlHttpClient*>(userp);
   if (what == CURL_POLL_REMOVE) {
     self->loop_.unwatch(fd);
     return 0;
@@ -117,8 +117,8 @@ int HttpClient::on_socket(CURL*, int fd, int what, void* userp, void*) {
   return 0;
 }
 
-int HttpClient::on_timer(CURLM*, long timeout_ms, void* userp) {
-  auto* self = static_cast<HttpClient*>(userp);
+int CurlHttpClient::on_timer(CURLM*, long timeout_ms, void* userp) {
+  auto* self = static_cast<CurlHttpClient*>(userp);
   self->loop_.cancel_timer(self->timer_);
   self->timer_ = 0;
   if (timeout_ms >= 0) {
@@ -130,13 +130,13 @@ int HttpClient::on_timer(CURLM*, long timeout_ms, void* userp) {
   return 0;
 }
 
-void HttpClient::action(int fd, int flags) {
+void CurlHttpClient::action(int fd, int flags) {
   int running = 0;
   curl_multi_socket_action(multi_, fd, flags, &running);
   collect();
 }
 
-void HttpClient::collect() {
+void CurlHttpClient::collect() {
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -166,18 +166,6 @@ void HttpClient::collect() {
     delete t;
     done(reply);  // may send() again
   }
-}
-
-std::optional<std::int64_t> parse_retry_after_ms(const std::string& value, std::int64_t now_ms) {
-  if (value.empty()) return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string::npos) {
-    if (value.size() > 9) return std::nullopt;  // more than 31 years: not a real wait
-    return std::stoll(value) * 1000;
-  }
-  if (!std::isalpha(static_cast<unsigned char>(value[0]))) return std::nullopt;  // "-5", "1.5"
-  time_t at = curl_getdate(value.c_str(), nullptr);  // HTTP-date (libcurl's own parser)
-  if (at < 0) return std::nullopt;
-  return std::max<std::int64_t>(0, static_cast<std::int64_t>(at) * 1000 - now_ms);
 }
 
 }  // namespace redial::runner

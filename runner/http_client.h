@@ -1,13 +1,10 @@
 #pragma once
 // Outbound HTTP on the libcurl multi interface, driven by the EventLoop through
-// curl_multi_socket_action with socket and timer callbacks. Never blocks.
-#include <cstdint>
-#include <functional>
+// curl_multi_socket_action with socket and timer callbacks. Never blocks. The interface and the
+// request/reply types are the Bland library's (bland/http_client.h).
 #include <map>
-#include <optional>
-#include <string>
-#include <vector>
 
+#include "bland/http_client.h"
 #include "runner/event_loop.h"
 
 typedef void CURLM;
@@ -15,42 +12,18 @@ typedef void CURL;
 
 namespace redial::runner {
 
-struct HttpCall {
-  std::string method = "GET";  // GET or POST
-  std::string url;
-  std::vector<std::string> headers;  // "name: value"
-  std::string body;
-  std::int64_t timeout_ms = 15000;
-};
+using bland::HttpCall;
+using bland::HttpReply;
+using bland::parse_retry_after_ms;
 
-struct HttpReply {
-  long status = 0;  // 0: no HTTP answer (see error)
-  std::string body;
-  std::string error;                  // transport error (connect refused, time-out ...)
-  int curl_code = 0;                  // CURLcode; 0 when an HTTP answer came
-  bool request_sent_unknown = false;  // the request may have reached the server
-  std::int64_t elapsed_ms = 0;
-  // Response headers, names lower-cased (the last value wins): e.g. "retry-after".
-  std::map<std::string, std::string> headers;
-  std::string header(const std::string& lower_name) const {
-    auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-// A Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as a wait from `now_ms` (epoch
-// ms). nullopt when absent or unreadable; a date in the past is a wait of 0.
-std::optional<std::int64_t> parse_retry_after_ms(const std::string& value, std::int64_t now_ms);
-
-class HttpClient {
+class CurlHttpClient final : public bland::HttpClient {
  public:
-  using Done = std::function<void(const HttpReply&)>;
-  explicit HttpClient(EventLoop& loop);
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
+  explicit CurlHttpClient(EventLoop& loop);
+  ~CurlHttpClient();
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
-  void send(const HttpCall& call, Done done);
+  void send(const HttpCall& call, Done done) override;
   std::size_t in_flight() const { return transfers_.size(); }
 
  private:

@@ -6,8 +6,8 @@
 #include "core/rule_tables.h"
 #include "pg/store_migration.h"
 #include "runner/app.h"
+#include "runner/dial_settings_check.h"
 #include "runner/logging.h"
-#include "runner/request_template.h"
 #include "runner/settings.h"
 #include "runner/storage_commands.h"
 

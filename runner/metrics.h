@@ -6,13 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "bland/counters.h"
 #include "core/redial_queue.h"
-#include "runner/event_ring.h"
 
 namespace redial::runner {
 
-struct Metrics {
-  EventRing recent_events;  // GET /admin/recent (in memory; fed by the applier and the dialer)
+using bland::EventRing;
+using bland::RecentEvent;
+
+// The Bland-facing counters (dials, results, pauses) are the base: bland/counters.h.
+struct Metrics : bland::BlandCounters {
   std::uint64_t ticks = 0;
   std::uint64_t ticks_skipped = 0;  // a global check stopped the tick
   std::uint64_t tick_ready = 0;
@@ -20,14 +23,7 @@ struct Metrics {
   std::uint64_t tick_skipped = 0;
   std::uint64_t tick_errors = 0;
   std::uint64_t calls_released = 0;
-  std::uint64_t dials_accepted = 0;  // Bland answered with a call_id
-  std::uint64_t dials_failed = 0;    // gave up: 4xx, or retries exhausted
-  std::uint64_t dial_retries = 0;
-  std::uint64_t dials_rate_limited = 0;  // refused by the per-hour / per-day limits
-  std::uint64_t reconciles = 0;
-  std::uint64_t wall_clock_steps = 0;  // wall clock stepped (runner/app.cpp, docs/reliability.md)
-  std::map<std::string, std::uint64_t> webhooks_by_outcome;  // applied (not duplicates)
-  std::uint64_t webhooks_duplicate = 0;
+  std::uint64_t wall_clock_steps = 0;   // wall clock stepped (runner/app.cpp, docs/reliability.md)
   std::uint64_t webhooks_rejected = 0;  // 400 / 401
   // Requests and connections refused by authentication or limits, by kind (docs/runner.md).
   // Every kind is listed from the start (at 0) so dashboards and alerts see it.
@@ -44,22 +40,6 @@ struct Metrics {
                                                         {"status_not_final", 0},
                                                         {"queue_status_not_final", 0},
                                                         {"no_call_state", 0}};
-  // Results whose transfer was claimed or begun without Bland's evidence (TRANSFER_FAILED), by
-  // the field that claimed it.
-  std::map<std::string, std::uint64_t> transfer_claims_unproven{{"disposition_tag", 0},
-                                                                {"metadata.outcome", 0},
-                                                                {"transferred_to", 0},
-                                                                {"warm_transfer_call", 0}};
-  // Dial limits (issue 14; docs/runner.md "Dial errors, limits and pacing"). Pauses by reason,
-  // every reason listed from the start; the current pause (0: none) and a stop by 401/403.
-  std::map<std::string, std::uint64_t> dial_pauses{
-      {"concurrency", 0}, {"daily_minutes", 0}, {"rate", 0}, {"unrecognized", 0}};
-  std::string dial_pause_reason;    // "" when dialing is not paused
-  TimeMs dial_paused_until_ms = 0;  // epoch ms; 0 when not paused
-  std::string dialing_stopped;      // why Bland refused the key; "" when dialing may go on
-  std::uint64_t dials_same_number_limited = 0;  // Bland's per-number 429: that lead waits
-  std::uint64_t dials_paced = 0;                // dials that waited for their pacing slot
-  std::uint64_t reconcile_error_states = 0;     // calls Bland reported in an error state
   std::uint64_t syncs = 0;
   double sync_seconds_sum = 0;
   double sync_seconds_max = 0;

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bland/bland_call.h"
 #include "core/errors.h"
 #include "core/phone.h"
-#include "runner/bland_call.h"
 #include "runner/hmac.h"
 
 namespace redial::runner {
@@ -84,12 +84,12 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
   }
   try {
     auto is_known = [this](std::string_view o) { return queue_.policy().is_known(o); };
-    ParsedCall call = parse_call_object(body, mapping_, is_known,
-                                        [this](const std::string& t, const std::string& f) {
-                                          return queue_.calendar().parse_local(t, f);
-                                        });
+    ParsedCall call = bland::parse_call_object(body, mapping_, is_known,
+                                               [this](const std::string& t, const std::string& f) {
+                                                 return queue_.calendar().parse_local(t, f);
+                                               });
     // An inbound call is never an attempt nor a new lead, whatever it carries.
-    const std::string why = not_a_result(body, webhook_events_, mapping_);
+    const std::string why = bland::not_a_result(body, webhook_events_, mapping_);
     if (why == "inbound") return ignored(call.result.call_id, why);
     if (!why.empty() || !is_known(call.result.outcome)) {
       // A later body of a call already recorded (analysis, resend) is a duplicate, whatever its

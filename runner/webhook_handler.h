@@ -12,14 +12,18 @@
 #include <functional>
 #include <optional>
 
+#include "bland/outcome_mapping.h"
+#include "bland/result_applier.h"
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
 #include "runner/metrics.h"
-#include "runner/outcome_mapping.h"
-#include "runner/result_applier.h"
 #include "runner/settings.h"
 
 namespace redial::runner {
+
+using bland::OutcomeMapping;
+using bland::ParsedCall;
+using bland::ResultApplier;
 
 class WebhookHandler {
  public:

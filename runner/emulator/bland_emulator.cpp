@@ -332,7 +332,7 @@ class Emulator {
   std::vector<json> refused_;  // dials the "dials" script refused
   EventLoop loop_;
   SignalPipe signals_;
-  HttpClient http_;
+  CurlHttpClient http_;
   std::mt19937_64 rng_;
   std::map<std::string, Call> calls_;
   std::vector<std::string> order_;

@@ -1,10 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "runner/dial_limits.h"
+#include "bland/dial_limits.h"
 #include "runner/http_client.h"
 
 using namespace redial;
 using namespace redial::runner;
+using namespace redial::bland;
 
 TEST_CASE("Bland's error code is found wherever the body puts it", "[dial_limits]") {
   CHECK(bland_error_code(R"({"status":"error","code":"CALL_RL_PLAN_CONCURRENCY"})") ==

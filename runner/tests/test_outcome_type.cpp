@@ -3,12 +3,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bland/bland_call.h"
+#include "bland/outcome_mapping.h"
 #include "core/errors.h"
-#include "runner/bland_call.h"
-#include "runner/outcome_mapping.h"
 
 using namespace redial;
 using namespace redial::runner;
+using namespace redial::bland;
 using nlohmann::json;
 
 namespace {

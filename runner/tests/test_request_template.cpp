@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "runner/request_template.h"
+#include "bland/request_template.h"
+#include "runner/dial_settings_check.h"
 
 using namespace redial;
 using namespace redial::runner;
+using namespace redial::bland;
 using nlohmann::json;
 
 namespace {

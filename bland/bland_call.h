@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "bland/outcome_mapping.h"
 #include "core/call_result.h"
 #include "core/time.h"
-#include "runner/outcome_mapping.h"
 
-namespace redial::runner {
+namespace redial::bland {
 
 struct ParsedCall {
   CallResult result;   // lead fields from metadata (may be empty: look the call id up)
@@ -44,4 +44,4 @@ ParsedCall parse_call_object(const nlohmann::json& call, const OutcomeMapping& m
 std::string not_a_result(const nlohmann::json& call, bool webhook_events,
                          const OutcomeMapping& mapping);
 
-}  // namespace redial::runner
+}  // namespace redial::bland

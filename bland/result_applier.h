@@ -8,15 +8,15 @@
 #include <string>
 #include <unordered_map>
 
+#include "bland/bland_call.h"
+#include "bland/counters.h"
 #include "core/redial_queue.h"
-#include "runner/bland_call.h"
-#include "runner/metrics.h"
 
-namespace redial::runner {
+namespace redial::bland {
 
 class ResultApplier {
  public:
-  ResultApplier(RedialQueue& queue, Metrics& metrics) : queue_(queue), metrics_(metrics) {}
+  ResultApplier(RedialQueue& queue, BlandCounters& metrics) : queue_(queue), metrics_(metrics) {}
 
   // Throws InputError (nothing changed) when no lead can be found or the queue refuses it.
   ApplyResult apply(ParsedCall call, const std::string& source);
@@ -37,10 +37,10 @@ class ResultApplier {
 
   static constexpr std::size_t kCallsRemembered = 100000;
   RedialQueue& queue_;
-  Metrics& metrics_;
+  BlandCounters& metrics_;
   // call id -> lead key of results applied by this process (bounded, oldest forgotten first).
   std::unordered_map<std::string, std::string> key_by_call_;
   std::deque<std::string> call_order_;
 };
 
-}  // namespace redial::runner
+}  // namespace redial::bland

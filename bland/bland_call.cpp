@@ -1,4 +1,4 @@
-#include "runner/bland_call.h"
+#include "bland/bland_call.h"
 
 #include <cassert>
 #include <nlohmann/json.hpp>
@@ -6,7 +6,7 @@
 
 #include "core/errors.h"
 
-namespace redial::runner {
+namespace redial::bland {
 namespace {
 
 using nlohmann::json;
@@ -128,4 +128,4 @@ std::string not_a_result(const json& call, bool webhook_events, const OutcomeMap
   return "no_call_state";
 }
 
-}  // namespace redial::runner
+}  // namespace redial::bland

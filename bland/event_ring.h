@@ -9,7 +9,7 @@
 
 #include "core/time.h"
 
-namespace redial::runner {
+namespace redial::bland {
 
 struct RecentEvent {
   TimeMs at = 0;
@@ -41,4 +41,4 @@ class EventRing {
   std::deque<RecentEvent> events_;  // oldest first
 };
 
-}  // namespace redial::runner
+}  // namespace redial::bland

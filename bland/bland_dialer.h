@@ -25,21 +25,38 @@
 #include <set>
 #include <string>
 
+#include "bland/counters.h"
+#include "bland/http_client.h"
+#include "bland/outcome_mapping.h"
+#include "bland/result_applier.h"
+#include "bland/timers.h"
 #include "core/dialer.h"
 #include "core/redial_queue.h"
-#include "runner/event_loop.h"
-#include "runner/http_client.h"
-#include "runner/metrics.h"
-#include "runner/outcome_mapping.h"
-#include "runner/result_applier.h"
-#include "runner/settings.h"
 
-namespace redial::runner {
+namespace redial::bland {
+
+// What the dialer needs from the runner's settings (or a scenario): built by the owner.
+struct BlandDialerConfig {
+  std::string base_url = "https://api.bland.ai";  // Bland's API, without /v1
+  std::string api_key;                            // sent as the authorization header
+  std::string webhook_url;                        // the call body's `webhook` ("": none)
+  std::string call_template = "{}";               // JSON text of the request template
+  int max_calls_per_hour = 0;                     // 0: no limit
+  int max_calls_per_day = 0;                      // 0: no limit
+  int dial_retries = 3;                           // extra tries after a 5xx / transport error
+  TimeMs dial_backoff_ms = 2 * kSecondMs;         // first retry wait; doubles each retry
+  TimeMs http_timeout_ms = 15 * kSecondMs;        // one request to Bland
+  int dials_per_minute = 0;                       // pacing; 0: none
+  int dials_per_second = 0;                       // pacing; 0: none
+  TimeMs plan_limit_backoff_ms = 30 * kSecondMs;  // first pause after a plan-limit 429
+  TimeMs plan_limit_backoff_max_ms = 15 * kMinuteMs;
+};
 
 class BlandDialer final : public Dialer {
  public:
-  BlandDialer(const Settings& settings, const Clock& clock, EventLoop& loop, HttpClient& http,
-              Metrics& metrics, const OutcomeMapping& mapping);
+  // Throws nlohmann::json::parse_error when config.call_template is not JSON.
+  BlandDialer(BlandDialerConfig config, const Clock& clock, Timers& timers, HttpClient& http,
+              BlandCounters& metrics, const OutcomeMapping& mapping);
 
   // REQUIRES: called before the queue ticks. `changed` is called after every queue mutation.
   void attach(RedialQueue& queue, ResultApplier& applier, std::function<void()> changed);
@@ -86,18 +103,18 @@ class BlandDialer final : public Dialer {
   std::optional<TimeMs> rate_limited(TimeMs now);
   std::vector<std::string> auth_headers() const;
 
-  const Settings& settings_;
+  const BlandDialerConfig config_;
   const Clock& clock_;
-  EventLoop& loop_;
+  Timers& loop_;
   HttpClient& http_;
-  Metrics& metrics_;
+  BlandCounters& metrics_;
   const OutcomeMapping& mapping_;
   nlohmann::json template_;
   RedialQueue* queue_ = nullptr;
   ResultApplier* applier_ = nullptr;
   std::function<void()> changed_;
   std::deque<TimeMs> dial_times_;  // dials sent in the last 24 h, monotonic ms (rate limits)
-  std::map<std::uint64_t, std::pair<EventLoop::TimerId, Attempt>> waiting_;  // by dial_seq
+  std::map<std::uint64_t, std::pair<Timers::TimerId, Attempt>> waiting_;  // by dial_seq
   // Dials whose POST is outstanding or waiting for a retry: the queue will hear about them.
   std::set<std::uint64_t> dialing_;
   // Dials the queue asked to reconcile before Bland named the call: looked up once accepted.
@@ -105,14 +122,14 @@ class BlandDialer final : public Dialer {
   // Pacing: dials waiting for their slot (in order), and when the next slot opens (epoch ms).
   std::deque<Attempt> paced_;
   TimeMs next_slot_ms_ = 0;
-  EventLoop::TimerId pace_timer_ = 0;
+  Timers::TimerId pace_timer_ = 0;
   // A plan-limit pause ("" reason: none) and a stop by 401/403 ("": none).
   std::string pause_reason_, pause_code_;
   TimeMs paused_until_ms_ = 0;
-  EventLoop::TimerId pause_timer_ = 0;
+  Timers::TimerId pause_timer_ = 0;
   int plan_limit_streak_ = 0;  // plan-limit pauses since the last accepted dial
   std::string stopped_;
   std::function<void()> on_resume_;
 };
 
-}  // namespace redial::runner
+}  // namespace redial::bland

@@ -1,4 +1,4 @@
-#include "runner/result_applier.h"
+#include "bland/result_applier.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 #include "core/errors.h"
 #include "core/phone.h"
 
-namespace redial::runner {
+namespace redial::bland {
 namespace {
 
 const char* kind_name(ApplyKind k) {
@@ -121,4 +121,4 @@ ApplyResult ResultApplier::apply(ParsedCall call, const std::string& source) {
   return a;
 }
 
-}  // namespace redial::runner
+}  // namespace redial::bland

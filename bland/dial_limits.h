@@ -14,7 +14,7 @@
 
 #include "core/time.h"
 
-namespace redial::runner {
+namespace redial::bland {
 
 struct RateLimit {
   bool same_number = false;  // true: the per-number limit; false: a plan limit (pause)
@@ -37,4 +37,4 @@ TimeMs plan_backoff_ms(int k, TimeMs first_ms, TimeMs max_ms);
 // for either); 0 when neither is set.
 TimeMs pacing_gap_ms(int dials_per_minute, int dials_per_second);
 
-}  // namespace redial::runner
+}  // namespace redial::bland

@@ -1,9 +1,9 @@
-#include "runner/outcome_mapping.h"
+#include "bland/outcome_mapping.h"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-namespace redial::runner {
+namespace redial::bland {
 namespace {
 
 using nlohmann::json;
@@ -144,4 +144,4 @@ MappedOutcome map_outcome(const json& call, const OutcomeMapping& m, const Known
   return {m.fallback, "fallback", ""};
 }
 
-}  // namespace redial::runner
+}  // namespace redial::bland

@@ -1,11 +1,11 @@
-#include "runner/dial_limits.h"
+#include "bland/dial_limits.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-namespace redial::runner {
+namespace redial::bland {
 
 using nlohmann::json;
 
@@ -119,4 +119,4 @@ TimeMs pacing_gap_ms(int dials_per_minute, int dials_per_second) {
   return gap;
 }
 
-}  // namespace redial::runner
+}  // namespace redial::bland

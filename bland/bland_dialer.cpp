@@ -1,13 +1,13 @@
-#include "runner/bland_dialer.h"
+#include "bland/bland_dialer.h"
 
 #include <spdlog/spdlog.h>
 
+#include "bland/bland_call.h"
+#include "bland/dial_limits.h"
+#include "bland/request_template.h"
 #include "core/errors.h"
-#include "runner/bland_call.h"
-#include "runner/dial_limits.h"
-#include "runner/request_template.h"
 
-namespace redial::runner {
+namespace redial::bland {
 
 using nlohmann::json;
 
@@ -28,15 +28,15 @@ std::string bland_message(const HttpReply& r) {
 
 }  // namespace
 
-BlandDialer::BlandDialer(const Settings& settings, const Clock& clock, EventLoop& loop,
-                         HttpClient& http, Metrics& metrics, const OutcomeMapping& mapping)
-    : settings_(settings),
+BlandDialer::BlandDialer(BlandDialerConfig config, const Clock& clock, Timers& loop,
+                         HttpClient& http, BlandCounters& metrics, const OutcomeMapping& mapping)
+    : config_(std::move(config)),
       clock_(clock),
       loop_(loop),
       http_(http),
       metrics_(metrics),
       mapping_(mapping),
-      template_(json::parse(settings.call_template)) {}
+      template_(json::parse(config_.call_template)) {}
 
 void BlandDialer::attach(RedialQueue& queue, ResultApplier& applier,
                          std::function<void()> changed) {
@@ -46,19 +46,19 @@ void BlandDialer::attach(RedialQueue& queue, ResultApplier& applier,
 }
 
 std::vector<std::string> BlandDialer::auth_headers() const {
-  return {"authorization: " + settings_.bland_api_key};
+  return {"authorization: " + config_.api_key};
 }
 
 std::optional<TimeMs> BlandDialer::rate_limited(TimeMs now) {
   while (!dial_times_.empty() && dial_times_.front() <= now - kDayMs) dial_times_.pop_front();
-  if (settings_.max_calls_per_day > 0 &&
-      dial_times_.size() >= static_cast<std::size_t>(settings_.max_calls_per_day))
+  if (config_.max_calls_per_day > 0 &&
+      dial_times_.size() >= static_cast<std::size_t>(config_.max_calls_per_day))
     return dial_times_.front() + kDayMs;
-  if (settings_.max_calls_per_hour > 0) {
+  if (config_.max_calls_per_hour > 0) {
     std::size_t in_hour = 0;
     for (auto it = dial_times_.rbegin(); it != dial_times_.rend() && *it > now - kHourMs; ++it)
       ++in_hour;
-    if (in_hour >= static_cast<std::size_t>(settings_.max_calls_per_hour))
+    if (in_hour >= static_cast<std::size_t>(config_.max_calls_per_hour))
       return *(dial_times_.end() - static_cast<std::ptrdiff_t>(in_hour)) + kHourMs;
   }
   return std::nullopt;
@@ -82,14 +82,14 @@ void BlandDialer::dial(const DialRequest& req) {
   dial_times_.push_back(now);
   dialing_.insert(req.dial_seq);
   paced_.push_back(Attempt{req.dial_seq, req.key, req.phone,
-                           build_call_body(template_, req, settings_.webhook_url()).dump()});
+                           build_call_body(template_, req, config_.webhook_url).dump()});
   pump();
   if (!paced_.empty() && paced_.back().dial_seq == req.dial_seq) ++metrics_.dials_paced;
 }
 
 // Sends the paced dials whose slot has come; a timer wakes it for the next slot.
 void BlandDialer::pump() {
-  const TimeMs gap = pacing_gap_ms(settings_.dials_per_minute, settings_.dials_per_second);
+  const TimeMs gap = pacing_gap_ms(config_.dials_per_minute, config_.dials_per_second);
   while (!paced_.empty()) {
     TimeMs now = clock_.mono_ms();  // slots are elapsed time, like the call limits
     if (gap > 0 && now < next_slot_ms_) {
@@ -115,16 +115,16 @@ void BlandDialer::post(Attempt a) {
   ++a.tries;
   HttpCall call;
   call.method = "POST";
-  call.url = settings_.bland_base_url + "/v1/calls";
+  call.url = config_.base_url + "/v1/calls";
   call.headers = auth_headers();
   call.body = a.body;
-  call.timeout_ms = settings_.http_timeout_ms;
+  call.timeout_ms = config_.http_timeout_ms;
   http_.send(call, [this, a](const HttpReply& reply) { on_reply(a, reply); });
 }
 
 void BlandDialer::on_reply(Attempt a, const HttpReply& r) {
   bool retrying = (r.status == 0 && !r.request_sent_unknown) || r.status >= 500;
-  if (!retrying || a.tries > settings_.dial_retries) dialing_.erase(a.dial_seq);
+  if (!retrying || a.tries > config_.dial_retries) dialing_.erase(a.dial_seq);
   if (r.status >= 200 && r.status < 300) {
     auto j = json::parse(r.body, nullptr, false);
     std::string call_id;
@@ -177,7 +177,7 @@ void BlandDialer::on_accepted(const Attempt& a, const std::string& call_id,
   if (auto it = reconcile_when_accepted_.find(a.dial_seq); it != reconcile_when_accepted_.end()) {
     InFlightCall call{a.dial_seq, "", it->second, call_id, clock_.now_ms()};
     reconcile_when_accepted_.erase(it);
-    loop_.add_timer(settings_.policy.call_timeout_ms, [this, call] { lookup(call, 1); });
+    loop_.add_timer(queue_->policy().call_timeout_ms, [this, call] { lookup(call, 1); });
   }
 }
 
@@ -212,8 +212,8 @@ void BlandDialer::pause_dialing(const std::string& reason, const std::string& co
     return;
   }
   TimeMs wait = retry_after ? *retry_after
-                            : plan_backoff_ms(++plan_limit_streak_, settings_.plan_limit_backoff_ms,
-                                              settings_.plan_limit_backoff_max_ms);
+                            : plan_backoff_ms(++plan_limit_streak_, config_.plan_limit_backoff_ms,
+                                              config_.plan_limit_backoff_max_ms);
   wait = std::max<TimeMs>(wait, kSecondMs);
   const bool extending = !pause_reason_.empty();
   if (extending && now + wait <= paused_until_ms_) return;
@@ -319,7 +319,7 @@ void BlandDialer::fail_unmoved(std::uint64_t dial_seq, const std::string& why) {
 
 void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
                                 std::optional<TimeMs> retry_after) {
-  if (a.tries > settings_.dial_retries) {
+  if (a.tries > config_.dial_retries) {
     ++metrics_.dials_failed;
     spdlog::error("Dial failed after retries {}",
                   json{{"key", a.key}, {"tries", a.tries}, {"reason", reason}}.dump());
@@ -329,12 +329,12 @@ void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
     return;
   }
   ++metrics_.dial_retries;
-  TimeMs wait = settings_.dial_backoff_ms << (a.tries - 1);
+  TimeMs wait = config_.dial_backoff_ms << (a.tries - 1);
   spdlog::warn(
       "Dial retry scheduled {}",
       json{{"key", a.key}, {"try", a.tries}, {"wait_ms", wait}, {"reason", reason}}.dump());
   std::uint64_t seq = a.dial_seq;
-  EventLoop::TimerId id = loop_.add_timer(wait, [this, seq] {
+  Timers::TimerId id = loop_.add_timer(wait, [this, seq] {
     auto it = waiting_.find(seq);
     if (it == waiting_.end()) return;
     Attempt next = std::move(it->second.second);
@@ -392,9 +392,9 @@ bool is_error_state(const json& call) {
 
 void BlandDialer::lookup(InFlightCall call, int tries) {
   HttpCall get;
-  get.url = settings_.bland_base_url + "/v1/calls/" + call.call_id;
+  get.url = config_.base_url + "/v1/calls/" + call.call_id;
   get.headers = auth_headers();
-  get.timeout_ms = settings_.http_timeout_ms;
+  get.timeout_ms = config_.http_timeout_ms;
   http_.send(get, [this, call, tries](const HttpReply& r) {
     auto again = [&](const std::string& why) {
       if (tries >= 10) {
@@ -402,7 +402,7 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
         changed_();
         return;
       }
-      TimeMs wait = std::min<TimeMs>(settings_.policy.call_timeout_ms, 60 * kSecondMs);
+      TimeMs wait = std::min<TimeMs>(queue_->policy().call_timeout_ms, 60 * kSecondMs);
       loop_.add_timer(wait, [this, call, tries] { lookup(call, tries + 1); });
     };
     auto j = json::parse(r.body, nullptr, false);
@@ -461,4 +461,4 @@ bool BlandDialer::apply_looked_up(const InFlightCall& call, const json& j, bool 
   return true;
 }
 
-}  // namespace redial::runner
+}  // namespace redial::bland
