@@ -6,7 +6,6 @@
 #include "core/errors.h"
 
 using namespace redial;
-using namespace redial::runner;
 using namespace redial::bland;
 using nlohmann::json;
 
