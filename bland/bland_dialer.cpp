@@ -177,7 +177,8 @@ void BlandDialer::on_accepted(const Attempt& a, const std::string& call_id,
   if (auto it = reconcile_when_accepted_.find(a.dial_seq); it != reconcile_when_accepted_.end()) {
     InFlightCall call{a.dial_seq, "", it->second, call_id, clock_.now_ms()};
     reconcile_when_accepted_.erase(it);
-    loop_.add_timer(queue_->policy().call_timeout_ms, [this, call] { lookup(call, 1); });
+    const TimeMs wait = ReconcileSchedule::from_policy(queue_->policy()).delay_before_ms(1);
+    loop_.add_timer(wait, [this, call] { lookup(call, 1); });
   }
 }
 
@@ -397,12 +398,15 @@ void BlandDialer::lookup(InFlightCall call, int tries) {
   get.timeout_ms = config_.http_timeout_ms;
   http_.send(get, [this, call, tries](const HttpReply& r) {
     auto again = [&](const std::string& why) {
-      if (tries >= 10) {
-        queue_->release_call(call.dial_seq, "reconcile gave up after 10 lookups: " + why);
+      // The core's schedule: how many look-ups, and how far apart (core/reconcile_schedule.h).
+      const ReconcileSchedule schedule = ReconcileSchedule::from_policy(queue_->policy());
+      if (schedule.exhausted(tries)) {
+        queue_->release_call(
+            call.dial_seq, "reconcile gave up after " + std::to_string(tries) + " lookups: " + why);
         changed_();
         return;
       }
-      TimeMs wait = std::min<TimeMs>(queue_->policy().call_timeout_ms, 60 * kSecondMs);
+      TimeMs wait = schedule.delay_before_ms(tries + 1);
       loop_.add_timer(wait, [this, call, tries] { lookup(call, tries + 1); });
     };
     auto j = json::parse(r.body, nullptr, false);

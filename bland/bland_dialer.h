@@ -31,6 +31,7 @@
 #include "bland/result_applier.h"
 #include "bland/timers.h"
 #include "core/dialer.h"
+#include "core/reconcile_schedule.h"
 #include "core/redial_queue.h"
 
 namespace redial::bland {

@@ -383,7 +383,8 @@ void Simulation::come_up(bool tick) {
     ++tick_gen_;
     std::uint64_t gen = tick_gen_;
     do_tick();
-    if (gen == tick_gen_ && up_) schedule_tick(now() + sc_.policy.process_interval_ms);
+    // The queue says when its next tick is, as it does to the runner (issue 21).
+    if (gen == tick_gen_ && up_) schedule_tick(now() + queue_->next_tick_in_ms());
   }
 }
 
