@@ -29,6 +29,14 @@ EventLoop::TimerId EventLoop::add_timer(std::int64_t delay_ms, std::function<voi
   return id;
 }
 
+EventLoop::TimerId EventLoop::add_steady_timer(std::int64_t delay_ms, std::function<void()> cb) {
+  if (clock_ == nullptr) return add_timer(delay_ms, std::move(cb));
+  TimerId id = next_timer_++;
+  steady_timers_.emplace(steady_ms() + (delay_ms < 0 ? 0 : delay_ms), id);
+  timer_cbs_.emplace(id, std::move(cb));
+  return id;
+}
+
 void EventLoop::cancel_timer(TimerId id) { timer_cbs_.erase(id); }
 
 // Forgets cancelled timers at the front so they do not shorten the wait.
@@ -57,6 +65,10 @@ bool EventLoop::run_once(std::int64_t max_wait_ms) {
     // A virtual timer is not waited for: only a move of the test clock (a request) brings it.
     wait = std::min(wait, std::max<std::int64_t>(0, timers_.begin()->first - now_ms()));
   }
+  while (!steady_timers_.empty() && !timer_cbs_.count(steady_timers_.begin()->second))
+    steady_timers_.erase(steady_timers_.begin());
+  if (!steady_timers_.empty())
+    wait = std::min(wait, std::max<std::int64_t>(0, steady_timers_.begin()->first - steady_ms()));
 
   std::vector<pollfd> fds;
   fds.reserve(watches_.size());
@@ -78,6 +90,16 @@ bool EventLoop::run_once(std::int64_t max_wait_ms) {
 
 bool EventLoop::run_due_timers() {
   bool any = false;
+  const std::int64_t steady_now = steady_ms();
+  while (!steady_timers_.empty() && steady_timers_.begin()->first <= steady_now) {
+    auto it = timer_cbs_.find(steady_timers_.begin()->second);
+    steady_timers_.erase(steady_timers_.begin());
+    if (it == timer_cbs_.end()) continue;
+    auto cb = std::move(it->second);
+    timer_cbs_.erase(it);
+    cb();
+    any = true;
+  }
   const std::int64_t now = now_ms();
   while (!held_ && !timers_.empty() && timers_.begin()->first <= now) {
     TimerId id = timers_.begin()->second;

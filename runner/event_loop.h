@@ -33,6 +33,9 @@ class EventLoop {
   // Runs `cb` once, `delay_ms` from now (0: on the next iteration).
   TimerId add_timer(std::int64_t delay_ms, std::function<void()> cb);
   void cancel_timer(TimerId id);
+  // A timer in real time even on a test clock (I/O deadlines: the HTTP server's and curl's);
+  // not counted by next_timer_ms(). Without a clock the same as add_timer.
+  TimerId add_steady_timer(std::int64_t delay_ms, std::function<void()> cb);
 
   // One iteration: poll for at most max_wait_ms (and no longer than the next timer), dispatch
   // ready descriptors, then due timers. Returns true when anything was dispatched.
@@ -62,7 +65,8 @@ class EventLoop {
   const Clock* clock_ = nullptr;
   bool held_ = false;
   std::unordered_map<int, Watch> watches_;
-  std::multimap<std::int64_t, TimerId> timers_;  // due (now_ms scale) -> id
+  std::multimap<std::int64_t, TimerId> timers_;         // due (now_ms scale) -> id
+  std::multimap<std::int64_t, TimerId> steady_timers_;  // due (steady_ms) -> id, with a clock
   std::unordered_map<TimerId, std::function<void()>> timer_cbs_;
   TimerId next_timer_ = 1;
 };

@@ -29,7 +29,7 @@ std::vector<OutcomeScript::Step> outcome_list(const json& v) {
   std::vector<OutcomeScript::Step> out;
   for (const auto& o : v) {
     if (o.is_string()) {
-      out.push_back({o.get<std::string>(), ""});
+      out.push_back({o.get<std::string>(), "", {}, {}});
     } else if (o.is_object() && o.contains("outcome") && o["outcome"].is_string()) {
       std::string hook = o.value("webhook", "");
       if (hook != "" && hook != "lost" && hook != "duplicate" && hook != "forgotten" &&
@@ -37,7 +37,7 @@ std::vector<OutcomeScript::Step> outcome_list(const json& v) {
         throw std::invalid_argument(
             "webhook must be \"lost\", \"duplicate\", \"forgotten\", \"status_events\" or "
             "\"analysis\"");
-      OutcomeScript::Step step{o["outcome"].get<std::string>(), hook};
+      OutcomeScript::Step step{o["outcome"].get<std::string>(), hook, {}, {}};
       step.delay_ms = optional_ms(o, "webhook_after_ms");
       step.callback_ms = optional_ms(o, "scheduled_callback_time");
       out.push_back(std::move(step));
@@ -161,7 +161,7 @@ OutcomeScript::OutcomeScript(const json& script, std::string default_outcome)
 OutcomeScript::Step OutcomeScript::next(const std::string& lead_id) {
   std::size_t n = calls_[lead_id]++;
   auto it = outcomes_.find(lead_id);
-  if (it == outcomes_.end() || n >= it->second.size()) return {default_outcome_, ""};
+  if (it == outcomes_.end() || n >= it->second.size()) return {default_outcome_, "", {}, {}};
   return it->second[n];
 }
 
