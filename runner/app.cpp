@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "bland/bland_dialer.h"
 #include "bland/result_applier.h"
@@ -23,6 +24,7 @@
 #include "runner/logging.h"
 #include "runner/metrics.h"
 #include "runner/signals.h"
+#include "runner/test_clock.h"
 #include "runner/webhook_handler.h"
 
 namespace redial::runner {
@@ -79,10 +81,15 @@ bland::BlandDialerConfig dialer_config(const Settings& s) {
 
 class App {
  public:
-  App(const Settings& s, std::shared_ptr<spdlog::logger> log, FileSystem& fs, ReloadPacing& pacing)
+  // test_clock: REDIAL_TEST_CLOCK's virtual time (runner/test_clock.h), else nullptr.
+  App(const Settings& s, std::shared_ptr<spdlog::logger> log, FileSystem& fs, ReloadPacing& pacing,
+      ManualClock* test_clock)
       : settings_(s),
         pacing_(pacing),
         log_(std::move(log)),
+        test_clock_(test_clock),
+        clock_(test_clock ? static_cast<const Clock&>(*test_clock) : system_clock_),
+        loop_(test_clock),
         http_(loop_),
         mapping_(bland::load_outcome_mapping(nlohmann::json::parse(s.outcome_mapping))),
         store_(make_store(s, fs, clock_)),
@@ -123,6 +130,9 @@ class App {
       return webhook_.early_reject(r);
     });
     loop_.watch(signals_.fd(), POLLIN, [this](int, short) { on_signals(); });
+    if (test_clock_)
+      test_api_ =
+          std::make_unique<TestClockApi>(*test_clock_, loop_, [this] { return test_state(); });
     schedule_retention();
   }
 
@@ -153,7 +163,7 @@ class App {
                      .dump());
     while (!stopping_) {
       note_wall_step();
-      if (tick_now_ || queue_.next_tick_in_ms() == 0) {
+      if (!loop_.timers_held() && (tick_now_ || queue_.next_tick_in_ms() == 0)) {
         tick_now_ = false;
         try {
           run_tick();
@@ -173,6 +183,8 @@ class App {
 
  private:
   HttpResponse route(const HttpRequest& r) {
+    if (test_api_)
+      if (auto answer = test_api_->handle(r)) return *answer;
     if (store_failed_ && r.path != "/healthz" && r.path != "/metrics")
       return json_error(503, "the store could not be written and is being reloaded; try again");
     if (r.path == "/webhooks/bland-callback") {
@@ -254,8 +266,23 @@ class App {
     return t;
   }
 
+  // The test clock's state (GET /test/clock): the next timer or tick, and the work not finished.
+  TestClockState test_state() {
+    TestClockState s;
+    s.next_event_ms = clock_.now_ms() + queue_.next_tick_in_ms();
+    if (auto t = next_timer_wall_ms(clock_, loop_))
+      s.next_event_ms = std::min(*s.next_event_ms, *t);
+    const bool held = loop_.timers_held();
+    s.busy = static_cast<long>(http_.in_flight() + server_->deferred_count()) + (dirty_ ? 1 : 0) +
+             (!held && (tick_now_ || queue_.next_tick_in_ms() == 0) ? 1 : 0) +
+             (loop_.timers_due() ? 1 : 0);
+    return s;
+  }
+
   std::int64_t wait_ms() const {
     std::int64_t wait = queue_.next_tick_in_ms();
+    // A virtual tick is not waited for in real time: a request moves the test clock to it.
+    if (test_clock_ && wait > 0) wait = 1000;
     std::int64_t mhd = server_->timeout_ms();
     if (mhd >= 0) wait = std::min(wait, mhd);
     return std::min<std::int64_t>(wait, 1000);
@@ -384,7 +411,9 @@ class App {
   const Settings& settings_;
   ReloadPacing& pacing_;
   std::shared_ptr<spdlog::logger> log_;
-  SystemClock clock_;
+  ManualClock* test_clock_;  // REDIAL_TEST_CLOCK (tests only), else nullptr
+  SystemClock system_clock_;
+  const Clock& clock_;
   WallStepDetector wall_steps_{kWallStepThresholdMs};
   EventLoop loop_;
   SignalPipe signals_;
@@ -397,7 +426,8 @@ class App {
   bland::ResultApplier applier_;
   WebhookHandler webhook_;
   AdminApi admin_;
-  std::unique_ptr<HttpServer> server_;  // last: destroyed first
+  std::unique_ptr<TestClockApi> test_api_;  // with test_clock_ only
+  std::unique_ptr<HttpServer> server_;      // last: destroyed first
   bool dirty_ = false;
   bool tick_now_ = false;  // the dialer resumed: tick without waiting for the interval
   bool stopping_ = false;
@@ -425,6 +455,8 @@ int run_app(const Settings& given) {
   Settings current = given;
   ReloadPacing pacing;
   try {
+    // One clock for every App a store reload builds: virtual time goes on, never back.
+    std::unique_ptr<ManualClock> test_clock = test_clock_from_environment("redial-runner");
     resolve_webhook_token(current);
     if (!current.store.empty()) {
       // An unreachable database is a bad setting: say so once, before anything starts.
@@ -438,7 +470,7 @@ int run_app(const Settings& given) {
     for (;;) {
       int port = 0;
       {
-        App app(current, log, fs, pacing);
+        App app(current, log, fs, pacing, test_clock.get());
         int rc = app.run();
         if (rc != kReloadStore) return rc;
         port = app.port();
@@ -449,6 +481,8 @@ int run_app(const Settings& given) {
   } catch (const StoreError& e) {
     spdlog::critical("Cannot start: {}", e.what());
   } catch (const ConfigError& e) {
+    spdlog::critical("Cannot start: bad setting {}", e.what());
+  } catch (const std::invalid_argument& e) {  // REDIAL_TEST_CLOCK
     spdlog::critical("Cannot start: bad setting {}", e.what());
   } catch (const std::runtime_error& e) {
     spdlog::critical("Cannot start: {}", e.what());

@@ -122,7 +122,7 @@ int CurlHttpClient::on_timer(CURLM*, long timeout_ms, void* userp) {
   self->loop_.cancel_timer(self->timer_);
   self->timer_ = 0;
   if (timeout_ms >= 0) {
-    self->timer_ = self->loop_.add_timer(timeout_ms, [self] {
+    self->timer_ = self->loop_.add_steady_timer(timeout_ms, [self] {
       self->timer_ = 0;
       self->action(CURL_SOCKET_TIMEOUT, 0);
     });

@@ -356,7 +356,7 @@ void HttpServer::check_deadlines() {
     any = true;
   }
   if (any) run();
-  deadline_timer_ = loop_.add_timer(500, [this] { check_deadlines(); });
+  deadline_timer_ = loop_.add_steady_timer(500, [this] { check_deadlines(); });
 }
 
 }  // namespace redial::runner

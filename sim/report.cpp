@@ -90,6 +90,17 @@ void write_json_report(const std::string& path, const std::vector<RunResult>& re
     for (const auto& d : r.diffs)
       diffs.push_back({{"field", d.field}, {"expected", d.expected}, {"actual", d.actual}});
     j["diffs"] = diffs;
+    j["start_ms"] = r.start;
+    j["last_event_ms"] = r.last_event;
+    j["stop_at_ms"] = r.stop_at;
+    nlohmann::json leads = nlohmann::json::object();
+    for (const RunResult::Lead& l : r.lead_results)
+      leads[l.lead_id] = {{"exists", l.exists},
+                          {"attempts", l.attempts},
+                          {"calls", l.calls},
+                          {"status", l.status},
+                          {"dials_at_ms", l.dials_at}};
+    j["lead_results"] = leads;
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : r.violations)
       vs.push_back({{"at_ms", v.at}, {"event", v.event}, {"rule", v.rule}, {"what", v.what}});

@@ -478,6 +478,13 @@ void Simulation::collect(RunResult& r) {
     return a;
   };
   r.diffs = compare_expectations(sc_, actual, r.totals, r.violations.size());
+  r.stop_at = stop_at_;
+  for (const SimLead& l : leads_) {
+    ActualLead a = actual(l.spec.lead_id);
+    r.lead_results.push_back({l.spec.lead_id, a.exists, a.exists ? a.record.attempts : 0, a.calls,
+                              a.exists ? std::string(status_name(a.record.status)) : "absent",
+                              a.dials_at});
+  }
   bool violations_ok = sc_.expect.violations ? true : r.violations.empty();
   r.passed = r.error.empty() && r.diffs.empty() && violations_ok;
   r.trace_lines = trace_.lines();

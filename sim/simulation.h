@@ -44,6 +44,16 @@ struct RunResult {
   std::size_t invariant_checks = 0;
   std::vector<Violation> violations;
   std::vector<FieldDiff> diffs;
+  // Per lead at the end, for redial-sim --json (the differential test compares them).
+  struct Lead {
+    std::string lead_id;
+    bool exists = false;  // the queue has a record
+    int attempts = 0, calls = 0;
+    std::string status;
+    std::vector<TimeMs> dials_at;
+  };
+  std::vector<Lead> lead_results;
+  TimeMs stop_at = 0;  // the last instant the run would have simulated
 };
 
 struct SimOptions {

@@ -29,6 +29,7 @@
 #include "runner/http_client.h"
 #include "runner/http_server.h"
 #include "runner/signals.h"
+#include "runner/test_clock.h"
 
 namespace po = boost::program_options;
 using nlohmann::json;
@@ -69,15 +70,11 @@ struct Call {
   std::string extra;                   // "", "status_events" or "analysis" (script kind)
   std::vector<json> extra_deliveries;  // the other bodies: {"kind", "status", "body", ...}
   std::string error_state;             // a Bland error state scripted in "dials" (no webhook)
+  std::optional<TimeMs> callback_ms;   // scripted scheduled_callback_time (metadata)
 };
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string iso_now() {
-  std::time_t t = std::time(nullptr);
+std::string iso_time(TimeMs t_ms) {
+  std::time_t t = static_cast<std::time_t>(t_ms / 1000);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
@@ -90,10 +87,14 @@ HttpResponse bland_error(int status, const std::string& message) {
 
 class Emulator {
  public:
-  Emulator(Options o, emulator::OutcomeScript script, emulator::DialScript dials)
+  // test_clock: REDIAL_TEST_CLOCK's virtual time (runner/test_clock.h), else nullptr.
+  Emulator(Options o, emulator::OutcomeScript script, emulator::DialScript dials,
+           ManualClock* test_clock)
       : opt_(std::move(o)),
         script_(std::move(script)),
         dials_(std::move(dials)),
+        clock_(test_clock ? static_cast<const Clock&>(*test_clock) : system_clock_),
+        loop_(test_clock),
         http_(loop_),
         rng_(opt_.seed) {
     server_ = std::make_unique<HttpServer>(loop_, opt_.address, opt_.port,
@@ -102,6 +103,11 @@ class Emulator {
       while (int s = signals_.next())
         if (s != SIGHUP) stop_ = true;
     });
+    if (test_clock)
+      test_api_ = std::make_unique<TestClockApi>(*test_clock, loop_, [this] {
+        return TestClockState{next_timer_wall_ms(clock_, loop_),
+                              static_cast<long>(http_.in_flight()) + (loop_.timers_due() ? 1 : 0)};
+      });
   }
 
   int run() {
@@ -117,6 +123,8 @@ class Emulator {
 
  private:
   HttpResponse route(const HttpRequest& r) {
+    if (test_api_)
+      if (auto answer = test_api_->handle(r)) return *answer;
     if (r.method == "POST" && r.path == "/v1/calls") return create(r);
     if (r.method == "GET" && r.path.rfind("/v1/calls/", 0) == 0) return get(r);
     if (r.method == "GET" && r.path == "/emulator/calls") return list();
@@ -142,7 +150,7 @@ class Emulator {
       return bland_error(503, "Service temporarily unavailable (emulated)");
     }
     std::string phone = body["phone_number"].get<std::string>();
-    std::int64_t now = now_ms();
+    std::int64_t now = clock_.now_ms();
     emulator::DialStep dial_step = dials_.next(lead_of(body, phone));
     if (auto refusal = emulator::dial_refusal(dial_step, phone)) {
       refused_.push_back(json{{"lead_id", lead_of(body, phone)},
@@ -170,8 +178,10 @@ class Emulator {
     emulator::OutcomeScript::Step step = script_.next(c.lead_id.empty() ? phone : c.lead_id);
     c.outcome = step.outcome;
     c.dialed_at = now;
-    c.ends_at = now + opt_.delay_ms;
-    c.created_at = iso_now();
+    const TimeMs delay_ms = step.delay_ms.value_or(opt_.delay_ms);
+    c.ends_at = now + delay_ms;
+    c.callback_ms = step.callback_ms;
+    c.created_at = iso_time(now);
     std::uniform_real_distribution<double> u(0, 1);
     c.forgotten = step.webhook == "forgotten";
     if (emulator::is_error_state_kind(dial_step.kind)) c.error_state = dial_step.kind;
@@ -182,16 +192,16 @@ class Emulator {
     std::string id = c.id;
     std::string webhook = body.value("webhook", "");
     spdlog::info("call {} to {} (lead {}): outcome {} in {} ms{}{}", id, phone, c.lead_id,
-                 c.outcome, opt_.delay_ms, c.lost ? ", webhook LOST" : "",
+                 c.outcome, delay_ms, c.lost ? ", webhook LOST" : "",
                  c.duplicated ? ", webhook DUPLICATED" : "");
     if (step.webhook == "status_events" || step.webhook == "analysis") c.extra = step.webhook;
     calls_[id] = std::move(c);
     order_.push_back(id);
     if (!webhook.empty()) schedule_extra_bodies(id, webhook);
     if (!webhook.empty() && !calls_[id].lost) {
-      loop_.add_timer(opt_.delay_ms, [this, id, webhook] { deliver(id, webhook, 1); });
+      loop_.add_timer(delay_ms, [this, id, webhook] { deliver(id, webhook, 1); });
       if (calls_[id].duplicated)
-        loop_.add_timer(opt_.delay_ms + 300, [this, id, webhook] { deliver(id, webhook, 1); });
+        loop_.add_timer(delay_ms + 300, [this, id, webhook] { deliver(id, webhook, 1); });
     }
     json ok{{"status", "success"},
             {"message", "Call successfully queued."},
@@ -210,16 +220,22 @@ class Emulator {
     if (!c.error_state.empty())
       return emulator::error_state_object(
           emulator::running_call_object(c.id, c.request, c.created_at), c.error_state);
-    if (now_ms() < c.ends_at) return emulator::running_call_object(c.id, c.request, c.created_at);
-    return emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at);
+    if (clock_.now_ms() < c.ends_at)
+      return emulator::running_call_object(c.id, c.request, c.created_at);
+    return ended_object(c);
+  }
+
+  // The ended call object, with a scripted callback time in its metadata.
+  static json ended_object(const Call& c) {
+    json o = emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at);
+    if (c.callback_ms) o["metadata"]["scheduled_callback_time"] = *c.callback_ms;
+    return o;
   }
 
   void deliver(const std::string& id, const std::string& url, int attempt) {
     auto it = calls_.find(id);
     if (it == calls_.end()) return;
-    std::string body = emulator::ended_call_object(id, it->second.request, it->second.outcome,
-                                                   it->second.created_at)
-                           .dump();
+    std::string body = ended_object(it->second).dump();
     HttpCall call;
     call.method = "POST";
     call.url = url;
@@ -227,14 +243,14 @@ class Emulator {
     call.timeout_ms = 10000;
     if (!opt_.secret.empty())
       call.headers.push_back("X-Webhook-Signature: " + hmac_sha256_hex(opt_.secret, body));
-    std::int64_t sent_at = now_ms();
+    std::int64_t sent_at = clock_.now_ms();
     http_.send(call, [this, id, url, attempt, sent_at](const HttpReply& r) {
       auto it = calls_.find(id);
       if (it == calls_.end()) return;
       it->second.deliveries.push_back(json{{"status", r.status},
                                            {"error", r.error},
                                            {"sent_at", sent_at},
-                                           {"at", now_ms()},
+                                           {"at", clock_.now_ms()},
                                            {"attempt", attempt}});
       spdlog::info("webhook for {} -> HTTP {} {}", id, r.status, r.error);
       if ((r.status < 200 || r.status >= 300) && r.status != 400 && r.status != 401 && attempt < 3)
@@ -280,7 +296,7 @@ class Emulator {
                                                  {"status", r.status},
                                                  {"error", r.error},
                                                  {"response", r.body},
-                                                 {"at", now_ms()},
+                                                 {"at", clock_.now_ms()},
                                                  {"body", object}});
       spdlog::info("{} body for {} -> HTTP {} {}", kind, id, r.status, r.error);
     });
@@ -299,21 +315,20 @@ class Emulator {
     json out = json::array();
     for (const auto& id : order_) {
       const Call& c = calls_.at(id);
-      out.push_back(json{
-          {"call_id", c.id},
-          {"phone_number", c.phone},
-          {"lead_id", c.lead_id},
-          {"outcome", c.outcome},
-          {"dialed_at", c.dialed_at},
-          {"ends_at", c.ends_at},
-          {"lost", c.lost},
-          {"forgotten", c.forgotten},
-          {"duplicated", c.duplicated},
-          {"error_state", c.error_state},
-          {"request", c.request},
-          {"webhook_body", emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at)},
-          {"deliveries", c.deliveries},
-          {"extra_deliveries", c.extra_deliveries}});
+      out.push_back(json{{"call_id", c.id},
+                         {"phone_number", c.phone},
+                         {"lead_id", c.lead_id},
+                         {"outcome", c.outcome},
+                         {"dialed_at", c.dialed_at},
+                         {"ends_at", c.ends_at},
+                         {"lost", c.lost},
+                         {"forgotten", c.forgotten},
+                         {"duplicated", c.duplicated},
+                         {"error_state", c.error_state},
+                         {"request", c.request},
+                         {"webhook_body", ended_object(c)},
+                         {"deliveries", c.deliveries},
+                         {"extra_deliveries", c.extra_deliveries}});
     }
     return HttpResponse{200, json{{"calls", out}, {"refused", refused_}}.dump() + "\n"};
   }
@@ -330,6 +345,8 @@ class Emulator {
   emulator::OutcomeScript script_;
   emulator::DialScript dials_;
   std::vector<json> refused_;  // dials the "dials" script refused
+  SystemClock system_clock_;
+  const Clock& clock_;
   EventLoop loop_;
   SignalPipe signals_;
   CurlHttpClient http_;
@@ -340,6 +357,7 @@ class Emulator {
   std::uint64_t seq_ = 0;
   int fail_left_ = 0;
   bool stop_ = false;
+  std::unique_ptr<TestClockApi> test_api_;  // with a test clock only
   std::unique_ptr<HttpServer> server_;
 
  public:
@@ -404,7 +422,8 @@ int main(int argc, char** argv) {
       script = emulator::OutcomeScript(j, o.default_outcome);
       dials = emulator::DialScript(j);
     }
-    Emulator emu(o, std::move(script), std::move(dials));
+    std::unique_ptr<ManualClock> test_clock = test_clock_from_environment("bland-emulator");
+    Emulator emu(o, std::move(script), std::move(dials), test_clock.get());
     emu.set_fail_dials(o.fail_dials);
     return emu.run();
   } catch (const std::exception& e) {

@@ -14,13 +14,22 @@ std::string id_text(const json& v) {
   throw std::invalid_argument("lead_id must be a string or an integer");
 }
 
+// An optional non-negative integer of milliseconds (absent or null: nothing).
+std::optional<TimeMs> optional_ms(const json& o, const char* key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer() || it->get<long long>() < 0)
+    throw std::invalid_argument(std::string(key) + " must be a non-negative integer (ms)");
+  return it->get<TimeMs>();
+}
+
 std::vector<OutcomeScript::Step> outcome_list(const json& v) {
   const char* kWhat = "outcomes must be an array of strings or {\"outcome\", \"webhook\"} objects";
   if (!v.is_array()) throw std::invalid_argument(kWhat);
   std::vector<OutcomeScript::Step> out;
   for (const auto& o : v) {
     if (o.is_string()) {
-      out.push_back({o.get<std::string>(), ""});
+      out.push_back({o.get<std::string>(), "", {}, {}});
     } else if (o.is_object() && o.contains("outcome") && o["outcome"].is_string()) {
       std::string hook = o.value("webhook", "");
       if (hook != "" && hook != "lost" && hook != "duplicate" && hook != "forgotten" &&
@@ -28,7 +37,10 @@ std::vector<OutcomeScript::Step> outcome_list(const json& v) {
         throw std::invalid_argument(
             "webhook must be \"lost\", \"duplicate\", \"forgotten\", \"status_events\" or "
             "\"analysis\"");
-      out.push_back({o["outcome"].get<std::string>(), hook});
+      OutcomeScript::Step step{o["outcome"].get<std::string>(), hook, {}, {}};
+      step.delay_ms = optional_ms(o, "webhook_after_ms");
+      step.callback_ms = optional_ms(o, "scheduled_callback_time");
+      out.push_back(std::move(step));
     } else {
       throw std::invalid_argument(kWhat);
     }
@@ -149,7 +161,7 @@ OutcomeScript::OutcomeScript(const json& script, std::string default_outcome)
 OutcomeScript::Step OutcomeScript::next(const std::string& lead_id) {
   std::size_t n = calls_[lead_id]++;
   auto it = outcomes_.find(lead_id);
-  if (it == outcomes_.end() || n >= it->second.size()) return {default_outcome_, ""};
+  if (it == outcomes_.end() || n >= it->second.size()) return {default_outcome_, "", {}, {}};
   return it->second[n];
 }
 

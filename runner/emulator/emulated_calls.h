@@ -10,14 +10,20 @@
 // "forgotten": no webhook, and GET /v1/calls/{id} answers 404 (Bland lost the call);
 // "status_events": non-final status bodies (queued, started; completed false) before the result;
 // "analysis": a second body after --analysis-delay (post-call analysis, without metadata).
+// An object may also give "webhook_after_ms" (the time from the dial to this call's webhook,
+// instead of --webhook-delay) and "scheduled_callback_time" (epoch ms, put in the webhook's
+// metadata: a callback the call scheduled).
 // Outcomes that are Bland shapes rather than queue outcomes: "TRANSFER_MERGED" (= TRANSFERRED:
 // warm_transfer_call MERGED, transferred_to/at set), "TRANSFER_FAILED_TAGGED" (tagged
 // TRANSFERRED, no transfer), "BAD_NUMBER" (status failed, "The number you dialed is not found"),
 // "UNKNOWN_ANSWER" (answered_by unknown).
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/time.h"
 
 namespace redial::emulator {
 
@@ -29,6 +35,8 @@ class OutcomeScript {
   struct Step {
     std::string outcome;
     std::string webhook;  // "", "lost", "duplicate", "forgotten", "status_events", "analysis"
+    std::optional<TimeMs> delay_ms;     // "webhook_after_ms": this call's --webhook-delay
+    std::optional<TimeMs> callback_ms;  // "scheduled_callback_time" (epoch ms), in the metadata
   };
   // The lead's next call (counts calls per lead).
   Step next(const std::string& lead_id);
