@@ -282,8 +282,8 @@ class RedialQueue final : private RecordSource {
                                              TimeMs now);
   bool result_ends_flight(const CallResult& r, const std::string& key,
                           const std::string& phone) const;
-  void log_applied(const CallResult& r, const std::string& key, const LeadRecord& rec,
-                   bool created, ResultKind kind, TimeMs now);
+  void log_applied(const CallResult& r, const std::string& key, const LeadRecord& rec, bool created,
+                   ResultKind kind, TimeMs now);
   // tick()'s phases (core/redial_queue_tick.cpp).
   std::string global_skip_reason(TimeMs now) const;
   std::vector<const std::string*> select_due(TimeMs now);

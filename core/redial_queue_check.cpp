@@ -12,10 +12,10 @@ using namespace internal;
 namespace {
 
 std::string counts_text(const StatusCounts& c) {
-  return "pending " + std::to_string(c.pending) + ", rescheduled " +
-         std::to_string(c.rescheduled) + ", completed " + std::to_string(c.completed) +
-         ", max_attempts " + std::to_string(c.max_attempts) + ", dnc " + std::to_string(c.dnc) +
-         ", paused " + std::to_string(c.paused);
+  return "pending " + std::to_string(c.pending) + ", rescheduled " + std::to_string(c.rescheduled) +
+         ", completed " + std::to_string(c.completed) + ", max_attempts " +
+         std::to_string(c.max_attempts) + ", dnc " + std::to_string(c.dnc) + ", paused " +
+         std::to_string(c.paused);
 }
 
 bool same_counts(const StatusCounts& a, const StatusCounts& b) {

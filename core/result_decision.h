@@ -11,12 +11,12 @@ namespace redial {
 
 // Which branch of the decision the result took (the trace's and the logs' wording).
 enum class ResultKind {
-  kDoNotCall,     // a dnc outcome: status dnc, even on a closed lead
-  kStaysClosed,   // a late result for a closed lead: recorded, the lead not reopened
-  kCompleted,     // a success, stop or never-retried outcome
-  kMaxAttempts,   // the result used the last attempt
-  kRescheduled,   // a callback outcome with a callback time
-  kPending,       // an ordinary retry, after the outcome's or the attempt's wait
+  kDoNotCall,    // a dnc outcome: status dnc, even on a closed lead
+  kStaysClosed,  // a late result for a closed lead: recorded, the lead not reopened
+  kCompleted,    // a success, stop or never-retried outcome
+  kMaxAttempts,  // the result used the last attempt
+  kRescheduled,  // a callback outcome with a callback time
+  kPending,      // an ordinary retry, after the outcome's or the attempt's wait
 };
 
 struct ResultDecision {
