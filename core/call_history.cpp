@@ -1,6 +1,7 @@
 #include "core/call_history.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "core/errors.h"
 #include "core/phone.h"
@@ -101,6 +102,7 @@ void count_result(DayCounts& day, const std::string& list_id, const std::string&
 }  // namespace
 
 DailyStats daily_stats(const RedialQueue& queue, LocalDay from, LocalDay to) {
+  assert(from <= to);  // REQUIRES: from <= to (the admin API refuses it first)
   DailyStats s;
   s.from = from;
   s.days.resize(static_cast<std::size_t>(to - from + 1));

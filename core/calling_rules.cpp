@@ -4,6 +4,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 
 #include "core/errors.h"
@@ -59,6 +60,7 @@ TimeMs next_under_cap(std::span<const TimeMs> calls, int cap, TimeMs t) {
 }  // namespace
 
 std::shared_ptr<const CallingRules> CallingRules::from_policy(const RedialPolicy& p) {
+  assert(p.federal_open_s <= p.federal_close_s);  // REQUIRES: policy.validate() passed
   AreaCodeTable codes =
       AreaCodeTable::load(path_in(p.rules_dir, p.area_code_file, "nanp_area_codes.csv"));
   StateRuleTable states;
@@ -90,6 +92,7 @@ CallingRules::CallingRules(const RedialPolicy& p, AreaCodeTable area_codes,
       holidays_(std::move(holidays)) {}
 
 LeadLocation CallingRules::locate(std::string_view phone, std::string_view state) const {
+  assert(phone.find_first_not_of("0123456789") == std::string_view::npos);  // REQUIRES: normalized
   LeadLocation where;
   auto add_zones = [&](const std::vector<const date::time_zone*>& zones) {
     for (const auto* z : zones)

@@ -1,5 +1,7 @@
 #include "core/phone.h"
 
+#include <cassert>
+
 #include "core/errors.h"
 
 namespace redial {
@@ -33,6 +35,9 @@ std::string normalize_phone(std::string_view raw) {
 }
 
 std::string dialable_phone(std::string_view normalized) {
+  // REQUIRES: normalized input (normalize_phone's digits: 10 NANP digits, or a country code).
+  assert(!normalized.empty() &&
+         normalized.find_first_not_of("0123456789") == std::string_view::npos);
   if (normalized.size() == 10) return "+1" + std::string(normalized);
   return "+" + std::string(normalized);
 }

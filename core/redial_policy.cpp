@@ -1,6 +1,7 @@
 #include "core/redial_policy.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 
@@ -32,6 +33,7 @@ void check_outcome_names(const std::vector<std::string>& v, const char* setting)
 }  // namespace
 
 TimeMs RedialPolicy::wait_after_result_ms(int attempts) const {
+  assert(attempts >= 1);  // REQUIRES: attempts >= 1
   TimeMs configured = 0;
   if (!progressive_intervals_ms.empty()) {
     std::size_t i = static_cast<std::size_t>(std::max(attempts, 1) - 1);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <climits>
 #include <limits>
 #include <unordered_set>
@@ -11,6 +12,7 @@
 #include "core/errors.h"
 #include "core/phone.h"
 #include "core/queue_internal.h"
+#include "core/result_decision.h"
 #include "core/shared_store.h"
 
 namespace redial {
@@ -30,6 +32,7 @@ RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, 
 RedialQueue::~RedialQueue() = default;
 
 void RedialQueue::load() {
+  assert(records_.empty() && in_flight_.empty());  // REQUIRES: called once, first
   if (!rules_) rules_ = CallingRules::from_policy(policy_);
   if (!dnc_list_ && !policy_.dnc_file.empty())
     dnc_list_ = std::make_shared<const DncList>(DncList::load(policy_.dnc_file));
@@ -38,15 +41,25 @@ void RedialQueue::load() {
                "Federal calling window is OFF: redials may be placed outside 08:00-21:00 in the "
                "lead's local time {{\"setting\":\"federal_window\"}}");
   StoreState state = store_.load();
-  records_.reserve(state.records.size());
+  const TimeMs now = clock_.now_ms();
+  load_records(state.records, now);
+  load_seen(state.seen, now);
+  load_in_flight(state.in_flight);
+  REDIAL_LOG(log_, info,
+             "Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
+             records_.size(), esc(month_name(calendar_.month_of(clock_.now_ms()))),
+             in_flight_.size());
+}
+
+void RedialQueue::load_records(std::vector<StoredRecord>& records, TimeMs now) {
+  records_.reserve(records.size());
   // Due leads already outside the ready window are left out of the index (counted, not
   // indexed), as tick() drops them with the same condition: days only move forward, so they can
   // never be ready again unless their record changes, and every change reindexes. A shared
   // store's index keeps them (its tick() does too).
-  const TimeMs now = clock_.now_ms();
   const TimeMs from = window_start(calendar_.local_day(now));
   const bool prune = !store_.shared();
-  for (auto& sr : state.records) {
+  for (auto& sr : records) {
     auto [it, inserted] = records_.try_emplace(std::move(sr.key));
     it->second.record = std::move(sr.record);
     it->second.month = sr.month;
@@ -75,11 +88,14 @@ void RedialQueue::load() {
     }
   }
   for (auto& [phone, calls] : calls_by_phone_) std::sort(calls.begin(), calls.end());
+}
+
+void RedialQueue::load_seen(std::vector<CallSeen>& seen_calls, TimeMs now) {
   const TimeMs horizon = now - policy_.duplicate_window_ms;
-  std::sort(state.seen.begin(), state.seen.end(),
+  std::sort(seen_calls.begin(), seen_calls.end(),
             [](const auto& a, const auto& b) { return a.at < b.at; });
   std::unordered_set<std::string> loaded_ids;  // "key\ncall_id"
-  for (auto& seen : state.seen) {
+  for (auto& seen : seen_calls) {
     auto it = records_.find(seen.key);
     if (it == records_.end() || seen.at < horizon) continue;
     const std::uint64_t h = hash_call_id(seen.call_id);
@@ -89,16 +105,15 @@ void RedialQueue::load() {
     // hashes): otherwise it drops out of the snapshot once a newer call is recorded.
     recent_.push_back(std::move(seen));
   }
-  for (auto& call : state.in_flight) {
+}
+
+void RedialQueue::load_in_flight(std::vector<InFlightCall>& calls) {
+  for (auto& call : calls) {
     next_dial_seq_ = std::max(next_dial_seq_, call.dial_seq + 1);
     phone_by_dial_[call.dial_seq] = call.phone;
     std::string phone = call.phone;
     in_flight_[phone] = std::move(call);
   }
-  REDIAL_LOG(log_, info,
-             "Loaded redial queue records {{\"count\":{},\"month\":\"{}\",\"calls_in_flight\":{}}}",
-             records_.size(), esc(month_name(calendar_.month_of(clock_.now_ms()))),
-             in_flight_.size());
 }
 
 std::optional<TimeMs> RedialQueue::due_time(const LeadRecord& r) const {
@@ -133,6 +148,12 @@ void RedialQueue::reindex(SlotMap::iterator it) {
   ++count_of(counts_, slot.record.status);
 }
 
+void RedialQueue::erase_record(SlotMap::iterator it) {
+  if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
+  if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
+  records_.erase(it);
+}
+
 void RedialQueue::put(SlotMap::iterator it) {
   store_.append(RecordPut{it->second.month, it->first, it->second.record});
   reindex(it);
@@ -146,66 +167,93 @@ void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std:
   if (listener_) listener_(QueueEvent{at, kind, key, std::move(detail)});
 }
 
-ApplyResult RedialQueue::apply_result(const CallResult& r) {
-  const TimeMs now = clock_.now_ms();
-  // Validate everything before changing anything.
-  if (r.call_id.empty()) throw InputError("call_id", "missing");
-  if (r.outcome.empty()) throw InputError("outcome", "missing");
-  if (!policy_.is_known(r.outcome))
-    throw InputError("outcome", "unknown outcome \"" + r.outcome +
-                                    "\" (add it to known_outcomes, success_outcomes or "
-                                    "stop_outcomes)");
-  if (r.scheduled_callback_time && *r.scheduled_callback_time <= 0)
-    throw InputError("scheduled_callback_time", "must be an epoch time in milliseconds");
-  const std::string phone = normalize_phone(r.phone_number);
-  const std::string key = make_lead_key(r.lead_id, r.phone_number);
-  const std::uint64_t id_hash = hash_call_id(r.call_id);
-  const OutcomeRule& outcome_rule = policy_.rule_for(r.outcome);
+namespace {
 
-  bool ended_a_runners_call = false;  // shared store: a runner's dial already counted this call
-  if (SharedStore* shared = store_.shared()) {
-    // Several runners: the database decides what is a duplicate, and the record is read fresh
-    // under a row lock held until the sync that makes this result durable.
-    lock_and_refresh(key);
-    const auto recorded = shared->record_call_id(r.call_id, key, phone, now);
-    ended_a_runners_call = recorded == SharedStore::Recorded::kEndedCall;
-    if (recorded == SharedStore::Recorded::kDuplicate) {
-      auto flight = in_flight_.find(phone);
-      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
-        end_call(phone, "duplicate result of the call in flight");
-      log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
-                 esc(r.call_id));
-      emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
-      const LeadRecord* known = find(key);
-      return {ApplyKind::kDuplicate, key, known ? known->status : LeadStatus::kPending,
-              known ? known->attempts : 0};
-    }
+// The decision's wording for the trace (formatting local times is not free: tracing only).
+std::string decision_text(ResultKind kind, const LeadRecord& rec, const CallResult& r,
+                          const BusinessCalendar& cal, const RedialPolicy& policy) {
+  switch (kind) {
+    case ResultKind::kDoNotCall:
+      return "do not call (number on the internal list)";
+    case ResultKind::kStaysClosed:
+      return "recorded; lead stays " + std::string(status_name(rec.status));
+    case ResultKind::kCompleted:
+      return policy.is_success(r.outcome) ? "completed (success)" : "completed (never retried)";
+    case ResultKind::kMaxAttempts:
+      return "max attempts reached";
+    case ResultKind::kRescheduled:
+      return "rescheduled to " + cal.format_local(*r.scheduled_callback_time);
+    case ResultKind::kPending:
+      return "next redial " + cal.format_local(rec.next_redial_timestamp);
   }
+  return {};
+}
 
+}  // namespace
+
+std::optional<ApplyResult> RedialQueue::shared_duplicate(const CallResult& r,
+                                                         const std::string& key,
+                                                         const std::string& phone, TimeMs now,
+                                                         bool& ended_a_runners_call) {
+  SharedStore* shared = store_.shared();
+  if (!shared) return std::nullopt;
+  // Several runners: the database decides what is a duplicate, and the record is read fresh
+  // under a row lock held until the sync that makes this result durable.
+  lock_and_refresh(key);
+  const auto recorded = shared->record_call_id(r.call_id, key, phone, now);
+  ended_a_runners_call = recorded == SharedStore::Recorded::kEndedCall;
+  if (recorded != SharedStore::Recorded::kDuplicate) return std::nullopt;
+  auto flight = in_flight_.find(phone);
+  if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+    end_call(phone, "duplicate result of the call in flight");
+  log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
+             esc(r.call_id));
+  emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
+  const LeadRecord* known = find(key);
+  return ApplyResult{ApplyKind::kDuplicate, key, known ? known->status : LeadStatus::kPending,
+                     known ? known->attempts : 0};
+}
+
+std::optional<ApplyResult> RedialQueue::local_duplicate(const CallResult& r, const Slot& slot,
+                                                        const std::string& key,
+                                                        const std::string& phone, TimeMs now) {
+  const bool seen = slot.record.last_call_id == r.call_id ||
+                    slot.call_id_hashes.contains(hash_call_id(r.call_id));
+  if (!seen) return std::nullopt;
+  // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
+  // must not end a newer dial that has no call id yet (that call may still be ringing).
+  auto flight = in_flight_.find(phone);
+  if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+    end_call(phone, "duplicate result of the call in flight");
+  REDIAL_LOG(log_, info, "Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}",
+             esc(key), esc(r.call_id));
+  emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
+  return ApplyResult{ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
+}
+
+bool RedialQueue::result_ends_flight(const CallResult& r, const std::string& key,
+                                     const std::string& phone) const {
   auto flight = in_flight_.find(phone);
   // The result ends the call in flight if it names it, or if that dial has not been answered
   // yet (Bland's webhook can beat the response to the dial request).
-  const bool ends_flight =
-      flight != in_flight_.end() &&
-      (flight->second.call_id == r.call_id ||
-       (r.dial_seq ? *r.dial_seq == flight->second.dial_seq
-                   : flight->second.call_id.empty() && flight->second.key == key));
+  return flight != in_flight_.end() &&
+         (flight->second.call_id == r.call_id ||
+          (r.dial_seq ? *r.dial_seq == flight->second.dial_seq
+                      : flight->second.call_id.empty() && flight->second.key == key));
+}
 
+ApplyResult RedialQueue::apply_result(const CallResult& r) {
+  const TimeMs now = clock_.now_ms();
+  // Validate everything before changing anything.
+  validate_result(policy_, r);
+  const std::string phone = normalize_phone(r.phone_number);
+  const std::string key = make_lead_key(r.lead_id, r.phone_number);
+  bool ended_a_runners_call = false;  // shared store: a runner's dial already counted this call
+  if (auto dup = shared_duplicate(r, key, phone, now, ended_a_runners_call)) return *dup;
+  const bool ends_flight = result_ends_flight(r, key, phone);
   auto it = records_.find(key);
-  if (it != records_.end()) {
-    const Slot& slot = it->second;
-    bool seen = slot.record.last_call_id == r.call_id || slot.call_id_hashes.contains(id_hash);
-    if (seen) {
-      // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
-      // must not end a newer dial that has no call id yet (that call may still be ringing).
-      if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
-        end_call(phone, "duplicate result of the call in flight");
-      REDIAL_LOG(log_, info, "Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}",
-                 esc(key), esc(r.call_id));
-      emit(now, "duplicate", key, "call " + r.call_id + " already recorded; attempts unchanged");
-      return {ApplyKind::kDuplicate, key, slot.record.status, slot.record.attempts};
-    }
-  }
+  if (it != records_.end())
+    if (auto dup = local_duplicate(r, it->second, key, phone, now)) return *dup;
 
   const bool created = it == records_.end();
   if (created) {
@@ -217,83 +265,27 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
     it->second.month = calendar_.month_of(now);
   }
   Slot& slot = it->second;
+  ResultDecision decision = decide_result(policy_, std::move(slot.record), r, now);
+  slot.record = std::move(decision.record);
   LeadRecord& rec = slot.record;
-  if (!r.list_id.empty()) rec.list_id = r.list_id;
-  if (!r.first_name.empty()) rec.first_name = r.first_name;
-  if (!r.last_name.empty()) rec.last_name = r.last_name;
-  if (!r.state.empty()) rec.state = r.state;
-  // A paused lead takes the result as the status it was paused from, then stays paused if open.
-  const std::optional<LeadStatus> paused_from = rec.paused_from;
-  const OptionalName pause_note = rec.hold_reason;
-  if (paused_from) rec.status = *std::exchange(rec.paused_from, std::nullopt);
-  const bool was_closed = !created && !is_open_status(rec.status);
-  rec.attempts += 1;
-  rec.outcomes.push_back(r.outcome);
-  rec.last_outcome = r.outcome;
-  rec.last_call_id = r.call_id;
-  rec.last_call_timestamp = now;
-  rec.updated_at = now;
-  remember_call_id(slot, id_hash);
+  remember_call_id(slot, hash_call_id(r.call_id));
   recent_.push_back(CallSeen{key, r.call_id, now});
-  rec.hold_reason.reset();
   // A call this queue placed was counted at its dial; any other (the first call, made outside
   // the queue) counts now, so caps see every call.
   if (!ends_flight && !r.dial_seq && !ended_a_runners_call) note_call(rec, phone, now);
-
-  // The decision text is for the event listener only; formatting local times is not free.
-  const bool tracing = static_cast<bool>(listener_);
-  std::string decision;
-  if (outcome_rule.kind == OutcomeRule::Kind::kDnc) {
-    // Even on a closed lead: the number must never be called again, by any lead, after a
-    // restart too (the internal list is rebuilt from dnc records).
-    rec.status = LeadStatus::kDnc;
-    rec.scheduled_callback_time.reset();
-    rec.next_redial_timestamp = now;
+  if (decision.kind == ResultKind::kDoNotCall) {
     dnc_phones_.insert(phone);
     REDIAL_LOG(log_, info, "Lead put on the do-not-call list {{\"key\":\"{}\",\"outcome\":\"{}\"}}",
                esc(key), esc(r.outcome));
-    if (tracing) decision = "do not call (number on the internal list)";
-  } else if (was_closed) {
-    // A late result for a closed lead is recorded, but never reopens it.
-    if (tracing) decision = "recorded; lead stays " + std::string(status_name(rec.status));
-  } else if (policy_.is_success(r.outcome) || policy_.is_stop(r.outcome) ||
-             outcome_rule.kind == OutcomeRule::Kind::kNever) {
-    rec.status = LeadStatus::kCompleted;
-    rec.scheduled_callback_time.reset();
-    rec.next_redial_timestamp = now;
-    if (tracing)
-      decision =
-          policy_.is_success(r.outcome) ? "completed (success)" : "completed (never retried)";
-  } else if (rec.attempts >= policy_.max_attempts) {
-    rec.status = LeadStatus::kMaxAttempts;
-    rec.scheduled_callback_time.reset();
-    if (tracing) decision = "max attempts reached";
-  } else if (r.scheduled_callback_time && policy_.is_callback(r.outcome)) {
-    rec.status = LeadStatus::kRescheduled;
-    rec.scheduled_callback_time = r.scheduled_callback_time;
-    rec.next_redial_timestamp = *r.scheduled_callback_time;
-    if (tracing) decision = "rescheduled to " + calendar_.format_local(*r.scheduled_callback_time);
-  } else {
-    rec.status = LeadStatus::kPending;
-    rec.scheduled_callback_time.reset();
-    TimeMs wait = policy_.wait_after_result_ms(rec.attempts);
-    if (outcome_rule.kind == OutcomeRule::Kind::kSchedule) {
-      // The k-th result with this outcome waits the k-th interval of its own schedule.
-      const std::size_t k = rec.outcomes.count(r.outcome);
-      const auto& waits = outcome_rule.intervals_ms;
-      wait = std::max(waits[std::min(k, waits.size()) - 1], policy_.min_wait_ms);
-    }
-    rec.next_redial_timestamp = now + wait;
-    if (tracing) decision = "next redial " + calendar_.format_local(rec.next_redial_timestamp);
-  }
-  if (paused_from && is_open_status(rec.status)) {
-    rec.paused_from = rec.status;
-    rec.status = LeadStatus::kPaused;
-    rec.hold_reason = pause_note;
   }
   put(it);
   if (ends_flight) end_call(phone, "result received");
+  log_applied(r, key, rec, created, decision.kind, now);
+  return {created ? ApplyKind::kCreated : ApplyKind::kUpdated, key, rec.status, rec.attempts};
+}
 
+void RedialQueue::log_applied(const CallResult& r, const std::string& key, const LeadRecord& rec,
+                              bool created, ResultKind kind, TimeMs now) {
   if (created) {
     REDIAL_LOG(
         log_, info,
@@ -307,11 +299,11 @@ ApplyResult RedialQueue::apply_result(const CallResult& r) {
   }
   REDIAL_LOG(log_, info, "Added/Updated lead to redial queue {{\"key\":\"{}\",\"status\":\"{}\"}}",
              esc(key), esc(status_name(rec.status)));
-  if (tracing)
+  // The decision text is for the event listener only; formatting local times is not free.
+  if (listener_)
     emit(now, "result", key,
          r.outcome + " (call " + r.call_id + ", attempt " + std::to_string(rec.attempts) +
-             "): " + decision);
-  return {created ? ApplyKind::kCreated : ApplyKind::kUpdated, key, rec.status, rec.attempts};
+             "): " + decision_text(kind, rec, r, calendar_, policy_));
 }
 
 std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {

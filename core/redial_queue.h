@@ -26,6 +26,7 @@
 #include "core/lead_explanation.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
+#include "core/result_decision.h"
 #include "core/store.h"
 
 namespace spdlog {
@@ -200,6 +201,15 @@ class RedialQueue final : private RecordSource {
   // Visits every record (any order).
   void for_each(const std::function<void(const std::string&, const LeadRecord&)>& fn) const;
 
+  // The queue's own bookkeeping agrees with itself: status counts equal a recount, the maps of
+  // calls in flight agree with each other, the ready index holds exactly the records with a due
+  // time that are indexed, and no more calls are in flight than max_concurrent_calls allows.
+  // Empty when consistent, else what disagrees (core/redial_queue_check.cpp). O(records).
+  std::string consistency_error() const;
+  // Test-only hook: damages the bookkeeping on purpose (a status count off by one), so a test
+  // can show consistency_error() sees it.
+  void corrupt_counts_for_test() { ++counts_.pending; }
+
   // Observer for decisions (simulator trace); default none.
   void set_event_listener(std::function<void(const QueueEvent&)> listener) {
     listener_ = std::move(listener);
@@ -258,6 +268,42 @@ class RedialQueue final : private RecordSource {
   // Claims due leads from the shared store and returns their keys, due first.
   std::vector<const std::string*> claim_due(TimeMs now, TimeMs window_start);
   void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
+  // load()'s parts: the records (indexed, counted, their numbers' calls), the call ids seen,
+  // the calls in flight.
+  void load_records(std::vector<StoredRecord>& records, TimeMs now);
+  void load_seen(std::vector<CallSeen>& seen, TimeMs now);
+  void load_in_flight(std::vector<InFlightCall>& calls);
+  // apply_result()'s parts (core/redial_queue.cpp).
+  std::optional<ApplyResult> shared_duplicate(const CallResult& r, const std::string& key,
+                                              const std::string& phone, TimeMs now,
+                                              bool& ended_a_runners_call);
+  std::optional<ApplyResult> local_duplicate(const CallResult& r, const Slot& slot,
+                                             const std::string& key, const std::string& phone,
+                                             TimeMs now);
+  bool result_ends_flight(const CallResult& r, const std::string& key,
+                          const std::string& phone) const;
+  void log_applied(const CallResult& r, const std::string& key, const LeadRecord& rec, bool created,
+                   ResultKind kind, TimeMs now);
+  // tick()'s phases (core/redial_queue_tick.cpp).
+  std::string global_skip_reason(TimeMs now) const;
+  std::vector<const std::string*> select_due(TimeMs now);
+  std::vector<DialRequest> check_leads(const std::vector<const std::string*>& due, TimeMs now,
+                                       TickSummary& summary);
+  std::optional<std::string> check_lead(SlotMap::iterator it, TimeMs now, TickSummary& summary);
+  void push_back_busy(SlotMap::iterator it, TimeMs now);
+  bool hold_by_rules(SlotMap::iterator it, const std::string& phone, TimeMs now);
+  DialRequest start_call(SlotMap::iterator it, const std::string& phone, TimeMs now);
+  void commit_calls(const std::vector<DialRequest>& to_dial);
+  void place_calls(const std::vector<DialRequest>& to_dial, TimeMs now, TickSummary& summary);
+  void finish_tick(const TickSummary& summary, TimeMs now);
+  // Takes the record out of the ready index (it stays counted).
+  void unindex(SlotMap::iterator it);
+  // Takes the record out of the index and the counts, then out of the map.
+  void erase_record(SlotMap::iterator it);
+  // explain()'s parts (core/redial_queue_explain.cpp).
+  void explain_state(LeadExplanation& e, const LeadRecord& rec) const;
+  // enforce_retention()'s part that retires months and drops their records from memory.
+  void retire_months(RetentionReport& report, const std::vector<MonthId>& retire, TimeMs now);
   // explain()'s parts (core/redial_queue_explain.cpp).
   void explain_dialing(LeadExplanation& e, const LeadRecord& rec) const;
   CallHistory history_of(const LeadRecord& rec, const std::string& phone) const;

@@ -71,9 +71,7 @@ LeadAction RedialQueue::delete_lead(const std::string& key, const std::string& r
                       "); delete it after its result");
   const TimeMs now = clock_.now_ms();
   store_.append(RecordDeleted{it->second.month, key, reason, now});
-  if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
-  if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
-  records_.erase(it);
+  erase_record(it);
   REDIAL_LOG(log_, info, "Lead deleted {{\"key\":\"{}\",\"reason\":\"{}\"}}", esc(key),
              esc(reason));
   emit(now, "delete", key, reason);

@@ -43,6 +43,28 @@ std::optional<LeadExplanation> RedialQueue::explain(const std::string& key) cons
   e.lead_zone = date::locate_zone(policy_.time_zone);
   e.zone_assumed = true;
 
+  explain_state(e, rec);
+  explain_dialing(e, rec);
+  // The first instant every timed rule allows, checked against the ready window at that instant.
+  bool timeless = false;
+  TimeMs next = now;
+  for (const LeadVerdict& v : e.verdicts) {
+    if (!v.allows_now && !v.next_allowed_at) timeless = true;
+    if (v.next_allowed_at) next = std::max(next, *v.next_allowed_at);
+  }
+  e.can_dial_now = std::all_of(e.verdicts.begin(), e.verdicts.end(),
+                               [](const LeadVerdict& v) { return v.allows_now; });
+  if (e.can_dial_now) {
+    e.next_dial_at = now;
+  } else if (!timeless) {
+    e.next_dial_at = combined_next(rec, next);
+  }
+  return e;
+}
+
+// The lead's own state and the queue's switch: status, attempts, schedule, ready window.
+void RedialQueue::explain_state(LeadExplanation& e, const LeadRecord& rec) const {
+  const TimeMs now = e.now;
   // The lead's own state: a closed lead is never dialed again (nullopt: no instant).
   // A paused lead is open again once an operator resumes it: no instant a clock could reach.
   const bool open = is_open_status(rec.status);
@@ -87,22 +109,6 @@ std::optional<LeadExplanation> RedialQueue::explain(const std::string& key) cons
                 "last " + std::to_string(policy_.ready_window_days) +
                 " local day(s) are dialed (rescheduled callbacks exempt)",
       in_window ? std::optional<TimeMs>(now) : std::nullopt);
-  explain_dialing(e, rec);
-  // The first instant every timed rule allows, checked against the ready window at that instant.
-  bool timeless = false;
-  TimeMs next = now;
-  for (const LeadVerdict& v : e.verdicts) {
-    if (!v.allows_now && !v.next_allowed_at) timeless = true;
-    if (v.next_allowed_at) next = std::max(next, *v.next_allowed_at);
-  }
-  e.can_dial_now = std::all_of(e.verdicts.begin(), e.verdicts.end(),
-                               [](const LeadVerdict& v) { return v.allows_now; });
-  if (e.can_dial_now) {
-    e.next_dial_at = now;
-  } else if (!timeless) {
-    e.next_dial_at = combined_next(rec, next);
-  }
-  return e;
 }
 
 // The checks the tick makes once a lead is due: global (business hours, the dialer's pause) and

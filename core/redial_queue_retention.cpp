@@ -102,6 +102,12 @@ RetentionReport RedialQueue::enforce_retention() {
                "\"{}\"}}",
                month_list(report.kept));
   if (retire.empty()) return report;
+  retire_months(report, retire, now);
+  return report;
+}
+
+void RedialQueue::retire_months(RetentionReport& report, const std::vector<MonthId>& retire,
+                                TimeMs now) {
   checkpoint();  // every record of those months is in their files before the files move
   report.retired = store_.drop_months(retire, now);
   const std::set<MonthId> gone(report.retired.begin(), report.retired.end());
@@ -110,9 +116,7 @@ RetentionReport RedialQueue::enforce_retention() {
       ++it;
       continue;
     }
-    if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
-    if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
-    it = records_.erase(it);
+    erase_record(it++);
     ++report.records;
   }
   checkpoint();
@@ -121,7 +125,6 @@ RetentionReport RedialQueue::enforce_retention() {
              "\"retention_days\":{},\"grace_days\":{}}}",
              month_list(report.retired), report.records, policy_.retention_days,
              policy_.retention_grace_days);
-  return report;
 }
 
 }  // namespace redial

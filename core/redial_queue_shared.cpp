@@ -44,9 +44,7 @@ RedialQueue::SlotMap::iterator RedialQueue::refresh(StoredRecord&& fresh) {
 void RedialQueue::forget(const std::string& key) {
   auto it = records_.find(key);
   if (it == records_.end()) return;
-  if (it->second.indexed_due >= 0) ready_index_.erase({it->second.indexed_due, &*it});
-  if (it->second.counted_as) --count_of(counts_, *it->second.counted_as);
-  records_.erase(it);
+  erase_record(it);
 }
 
 void RedialQueue::lock_and_refresh(const std::string& key) {

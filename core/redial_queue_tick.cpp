@@ -52,52 +52,27 @@ void RedialQueue::expire_calls(TimeMs now, TickSummary& summary) {
   }
 }
 
-TickSummary RedialQueue::tick() {
-  const TimeMs now = clock_.now_ms();
-  TickSummary summary;
-  summary.at = now;
-  if (ticking_) {  // a dialer that ticks from inside dial(): never run two at once
-    summary.skipped_reason = "already processing";
-    return summary;
-  }
-  ticking_ = true;
-  active_summary_ = &summary;
-  struct Reset {
-    RedialQueue* q;
-    ~Reset() {
-      q->ticking_ = false;
-      q->active_summary_ = nullptr;
-    }
-  } reset{this};
-  last_tick_mono_ms_ = clock_.mono_ms();
-
-  // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
-  expire_calls(now, summary);
+// Phase 1: the global checks; empty when the tick may dial.
+std::string RedialQueue::global_skip_reason(TimeMs now) const {
   if (!policy_.enabled || !queue_switch_.enabled) {
-    summary.skipped_reason = "disabled";
     REDIAL_LOG(log_, info, "Redial queue disabled, skipping processing");
-  } else if (!calendar_.is_open(now)) {
-    summary.skipped_reason = "outside business hours";
+    return "disabled";
+  }
+  if (!calendar_.is_open(now)) {
     REDIAL_LOG(log_, info,
                "Outside business hours, skipping redial processing {{\"local_time\":\"{}\"}}",
                esc(calendar_.format_local(now)));
-  } else if (std::string paused = dialer_.paused_reason(); !paused.empty()) {
-    summary.skipped_reason = "dialing paused: " + paused;  // the dialer logs the pause once
+    return "outside business hours";
   }
-  if (!summary.skipped_reason.empty()) {
-    store_.sync();
-    emit(now, "tick", "", "skipped: " + summary.skipped_reason);
-    last_tick_ = summary;
-    return summary;
-  }
-  summary.ran = true;
-  REDIAL_LOG(log_, info,
-             "Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
-             records_.size(), policy_.max_attempts);
+  if (std::string paused = dialer_.paused_reason(); !paused.empty())
+    return "dialing paused: " + paused;  // the dialer logs the pause once
+  return {};
+}
 
-  // Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
-  // status and max attempts are the index's own condition; due leads outside the window will
-  // never be in it again (days only move forward) and leave the index.
+// Phases 2-3: the four filters, through the index: only due leads are visited. Favorable
+// status and max attempts are the index's own condition; due leads outside the window will
+// never be in it again (days only move forward) and leave the index.
+std::vector<const std::string*> RedialQueue::select_due(TimeMs now) {
   const TimeMs from = window_start(calendar_.local_day(now));
   std::vector<const std::string*> due;
   std::size_t out_of_window = 0;
@@ -121,9 +96,110 @@ TickSummary RedialQueue::tick() {
   REDIAL_LOG(log_, info, "Filtered to favorable statuses {{\"count\":{}}}", due.size());
   REDIAL_LOG(log_, info, "Filtered to under max attempts {{\"count\":{}}}", due.size());
   REDIAL_LOG(log_, info, "Ready leads identified {{\"count\":{}}}", due.size());
-  summary.total_ready = static_cast<int>(due.size());
+  return due;
+}
 
-  // Phase 4: per-lead checks.
+void RedialQueue::unindex(SlotMap::iterator it) {
+  ready_index_.erase({it->second.indexed_due, &*it});
+  it->second.indexed_due = -1;
+}
+
+// Phase 4, the lead's own checks: the normalized number to dial, or nullopt (counted in the
+// summary) when the lead is skipped, on a do-not-call list, or held by a calling rule.
+std::optional<std::string> RedialQueue::check_lead(SlotMap::iterator it, TimeMs now,
+                                                   TickSummary& summary) {
+  const std::string& key = it->first;
+  LeadRecord& rec = it->second.record;
+  if (rec.lead_id.empty() || rec.phone_number.empty()) {
+    ++summary.skipped;
+    emit(now, "skip", key, "missing lead_id or phone_number");
+    return std::nullopt;
+  }
+  if (rec.attempts >= policy_.max_attempts || !is_open_status(rec.status)) {
+    ++summary.skipped;
+    emit(now, "skip", key, "no longer dialable");
+    return std::nullopt;
+  }
+  std::string phone;
+  try {
+    phone = normalize_phone(rec.phone_number);
+  } catch (const InputError& e) {
+    ++summary.errors;
+    REDIAL_LOG(log_, err,
+               "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}",
+               esc(key), esc(e.what()));
+    emit(now, "error", key, e.what());
+    unindex(it);
+    return std::nullopt;
+  }
+  if (is_do_not_call(phone)) {
+    ++summary.dnc;
+    unindex(it);
+    mark_dnc(it, phone, "number on the do-not-call list");
+    return std::nullopt;
+  }
+  if (in_flight_.count(phone)) {
+    push_back_busy(it, now);
+    ++summary.skipped;
+    return std::nullopt;
+  }
+  if (hold_by_rules(it, phone, now)) {
+    ++summary.held;
+    return std::nullopt;
+  }
+  return phone;
+}
+
+// A call to the lead's number is in flight: the lead waits active_call_pushback_ms.
+void RedialQueue::push_back_busy(SlotMap::iterator it, TimeMs now) {
+  LeadRecord& rec = it->second.record;
+  rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
+  rec.updated_at = now;
+  put(it);
+  REDIAL_LOG(log_, info,
+             "Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
+             esc(it->first), esc(calendar_.format_local(rec.next_redial_timestamp)));
+  emit(now, "skip", it->first,
+       "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
+}
+
+// Calling rules: a held lead moves to the first instant every rule allows, with the rule that
+// held it, instead of being re-checked every tick. True when a rule held it.
+bool RedialQueue::hold_by_rules(SlotMap::iterator it, const std::string& phone, TimeMs now) {
+  LeadRecord& rec = it->second.record;
+  const LeadLocation where = rules_->locate(phone, rec.state);
+  auto hold = rules_->check(where, now, {rec.recent_call_times, phone_calls(phone, now)});
+  if (!hold) return false;
+  rec.next_redial_timestamp = hold->until;
+  rec.hold_reason = hold->rule;
+  rec.updated_at = now;
+  put(it);
+  REDIAL_LOG(log_, info,
+             "Lead held by calling rule {{\"key\":\"{}\",\"rule\":\"{}\",\"until\":\"{}\"}}",
+             esc(it->first), esc(hold->rule), esc(calendar_.format_local(hold->until)));
+  if (listener_)
+    emit(now, "hold", it->first,
+         hold->rule + " until " + calendar_.format_local(hold->until) +
+             (where.zone_assumed ? " (lead zone unknown; business zone assumed)" : ""));
+  return true;
+}
+
+// The lead passed every check: its call goes in flight (journaled), to be dialed after the sync.
+DialRequest RedialQueue::start_call(SlotMap::iterator it, const std::string& phone, TimeMs now) {
+  LeadRecord& rec = it->second.record;
+  note_call(rec, phone, now);
+  rec.hold_reason.reset();
+  put(it);
+  InFlightCall call{next_dial_seq_++, phone, it->first, "", now};
+  in_flight_[phone] = call;
+  phone_by_dial_[call.dial_seq] = phone;
+  store_.append(CallStarted{call});
+  return DialRequest{call.dial_seq, it->first, dialable_phone(phone), rec, rec.attempts + 1};
+}
+
+// Phase 4: the per-lead checks and the concurrency limit; the calls to place.
+std::vector<DialRequest> RedialQueue::check_leads(const std::vector<const std::string*>& due,
+                                                  TimeMs now, TickSummary& summary) {
   const std::size_t capacity = policy_.max_concurrent_calls > 0
                                    ? static_cast<std::size_t>(policy_.max_concurrent_calls)
                                    : SIZE_MAX;
@@ -135,85 +211,21 @@ TickSummary RedialQueue::tick() {
       ++summary.skipped;
       continue;
     }
-    LeadRecord& rec = it->second.record;
-    if (rec.lead_id.empty() || rec.phone_number.empty()) {
-      ++summary.skipped;
-      emit(now, "skip", key, "missing lead_id or phone_number");
-      continue;
-    }
-    if (rec.attempts >= policy_.max_attempts || !is_open_status(rec.status)) {
-      ++summary.skipped;
-      emit(now, "skip", key, "no longer dialable");
-      continue;
-    }
-    std::string phone;
-    try {
-      phone = normalize_phone(rec.phone_number);
-    } catch (const InputError& e) {
-      ++summary.errors;
-      REDIAL_LOG(
-          log_, err,
-          "Lead has an unusable phone number, not dialed {{\"key\":\"{}\",\"error\":\"{}\"}}",
-          esc(key), esc(e.what()));
-      emit(now, "error", key, e.what());
-      ready_index_.erase({it->second.indexed_due, &*it});
-      it->second.indexed_due = -1;
-      continue;
-    }
-    if (is_do_not_call(phone)) {
-      ++summary.dnc;
-      ready_index_.erase({it->second.indexed_due, &*it});
-      it->second.indexed_due = -1;
-      mark_dnc(it, phone, "number on the do-not-call list");
-      continue;
-    }
-    if (in_flight_.count(phone)) {
-      ++summary.skipped;
-      rec.next_redial_timestamp = now + policy_.active_call_pushback_ms;
-      rec.updated_at = now;
-      put(it);
-      REDIAL_LOG(log_, info,
-                 "Skipping lead: active call in progress {{\"key\":\"{}\",\"pushed_to\":\"{}\"}}",
-                 esc(key), esc(calendar_.format_local(rec.next_redial_timestamp)));
-      emit(now, "skip", key,
-           "call in flight, pushed to " + calendar_.format_local_time(rec.next_redial_timestamp));
-      continue;
-    }
-    // Calling rules: a held lead moves to the first instant every rule allows, with the rule
-    // that held it, instead of being re-checked every tick.
-    const LeadLocation where = rules_->locate(phone, rec.state);
-    if (auto hold = rules_->check(where, now, {rec.recent_call_times, phone_calls(phone, now)})) {
-      ++summary.held;
-      rec.next_redial_timestamp = hold->until;
-      rec.hold_reason = hold->rule;
-      rec.updated_at = now;
-      put(it);
-      REDIAL_LOG(log_, info,
-                 "Lead held by calling rule {{\"key\":\"{}\",\"rule\":\"{}\",\"until\":\"{}\"}}",
-                 esc(key), esc(hold->rule), esc(calendar_.format_local(hold->until)));
-      if (listener_)
-        emit(now, "hold", key,
-             hold->rule + " until " + calendar_.format_local(hold->until) +
-                 (where.zone_assumed ? " (lead zone unknown; business zone assumed)" : ""));
-      continue;
-    }
+    const std::optional<std::string> phone = check_lead(it, now, summary);
+    if (!phone) continue;
     if (in_flight_.size() >= capacity) {
       ++summary.skipped;
       emit(now, "skip", key, "concurrency limit reached; next tick");
       continue;
     }
-    note_call(rec, phone, now);
-    rec.hold_reason.reset();
-    put(it);
-    InFlightCall call{next_dial_seq_++, phone, key, "", now};
-    in_flight_[phone] = call;
-    phone_by_dial_[call.dial_seq] = phone;
-    store_.append(CallStarted{call});
-    to_dial.push_back(
-        DialRequest{call.dial_seq, key, dialable_phone(phone), rec, rec.attempts + 1});
+    to_dial.push_back(start_call(it, *phone, now));
   }
-  // Leases of claimed leads not dialed go back; the calls in flight are durable before any call
-  // is placed.
+  return to_dial;
+}
+
+// The calls in flight are durable before any call is placed; then their time-outs start.
+void RedialQueue::commit_calls(const std::vector<DialRequest>& to_dial) {
+  // Leases of claimed leads not dialed go back.
   if (SharedStore* shared = store_.shared()) shared->release_undialed();
   store_.sync();
   // The call time-out runs from the dial, not from the start of a tick whose sync may have
@@ -223,8 +235,11 @@ TickSummary RedialQueue::tick() {
     in_flight_.at(phone_by_dial_.at(req.dial_seq)).dialed_at = dialed_at;
     dialed_mono_ms_[req.dial_seq] = dialed_mono;
   }
+}
 
-  // Phase 5: dial.
+// Phase 5: dial.
+void RedialQueue::place_calls(const std::vector<DialRequest>& to_dial, TimeMs now,
+                              TickSummary& summary) {
   for (const auto& req : to_dial) {
     REDIAL_LOG(log_, info, "CALLING: All safety checks passed {{\"key\":\"{}\",\"attempt\":{}}}",
                esc(req.key), req.attempt_number);
@@ -243,8 +258,10 @@ TickSummary RedialQueue::tick() {
       on_dial_failed(req.dial_seq, e.what());
     }
   }
+}
 
-  // Phase 6: summary.
+// Phase 6: summary.
+void RedialQueue::finish_tick(const TickSummary& summary, TimeMs now) {
   REDIAL_LOG(log_, info,
              "Redial queue processing completed {{\"total_ready\":{},\"calls_made\":{},"
              "\"skipped\":{},\"errors\":{}}}",
@@ -255,6 +272,46 @@ TickSummary RedialQueue::tick() {
            ", held " + std::to_string(summary.held) + ", dnc " + std::to_string(summary.dnc) +
            ", errors " + std::to_string(summary.errors));
   last_tick_ = summary;
+}
+
+TickSummary RedialQueue::tick() {
+  const TimeMs now = clock_.now_ms();
+  TickSummary summary;
+  summary.at = now;
+  if (ticking_) {  // a dialer that ticks from inside dial(): never run two at once
+    summary.skipped_reason = "already processing";
+    return summary;
+  }
+  ticking_ = true;
+  active_summary_ = &summary;
+  struct Reset {
+    RedialQueue* q;
+    ~Reset() {
+      q->ticking_ = false;
+      q->active_summary_ = nullptr;
+    }
+  } reset{this};
+  last_tick_mono_ms_ = clock_.mono_ms();
+
+  // Phase 1: global checks (calls in flight that outlived their time-out are settled first).
+  expire_calls(now, summary);
+  summary.skipped_reason = global_skip_reason(now);
+  if (!summary.skipped_reason.empty()) {
+    store_.sync();
+    emit(now, "tick", "", "skipped: " + summary.skipped_reason);
+    last_tick_ = summary;
+    return summary;
+  }
+  summary.ran = true;
+  REDIAL_LOG(log_, info,
+             "Redial queue processing started {{\"total_records\":{},\"max_attempts\":{}}}",
+             records_.size(), policy_.max_attempts);
+  const std::vector<const std::string*> due = select_due(now);
+  summary.total_ready = static_cast<int>(due.size());
+  const std::vector<DialRequest> to_dial = check_leads(due, now, summary);
+  commit_calls(to_dial);
+  place_calls(to_dial, now, summary);
+  finish_tick(summary, now);
   return summary;
 }
 

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cassert>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -132,9 +133,62 @@ Field classify(simdjson::ondemand::field& field, std::size_t expected) {
   return field_named(field.unescaped_key());
 }
 
+// The contact fields (list_id, names, state): text, copied as they are.
+void parse_contact_field(Field f, value& v, LeadRecord& r) {
+  switch (f) {
+    case Field::kListId:
+      return assign_text(v, "list_id", r.list_id);
+    case Field::kFirstName:
+      return assign_text(v, "first_name", r.first_name);
+    case Field::kLastName:
+      return assign_text(v, "last_name", r.last_name);
+    default:
+      return assign_text(v, "state", r.state);
+  }
+}
+
+void parse_outcomes(value& v, LeadRecord& r) {
+  if (v.type() == json_type::null) return;
+  if (v.type() != json_type::array) throw InputError("outcomes", "expected an array");
+  for (auto item : v.get_array()) {
+    value iv = item.value();
+    std::string_view sv;
+    if (iv.get_string().get(sv) == simdjson::SUCCESS)
+      r.outcomes.push_back(sv);  // interned straight from the parser's buffer
+    else
+      r.outcomes.push_back(text_field_slow(iv, "outcomes"));
+  }
+}
+
+// The optional times: last call, next redial (0 when null), callback.
+void parse_schedule_field(Field f, value& v, LeadRecord& r) {
+  if (f == Field::kLastCallTs)
+    r.last_call_timestamp = optional_int(v, "last_call_timestamp");
+  else if (f == Field::kNextRedialTs)
+    r.next_redial_timestamp = optional_int(v, "next_redial_timestamp").value_or(0);
+  else
+    r.scheduled_callback_time = optional_int(v, "scheduled_callback_time");
+}
+
+LeadStatus status_field(value& v, const char* field) {
+  std::string_view sv;
+  if (v.get_string().get(sv) != simdjson::SUCCESS) throw InputError(field, "expected a string");
+  return parse_status(sv);
+}
+
+void parse_recent_call_times(value& v, LeadRecord& r) {
+  if (v.type() == json_type::null) return;
+  if (v.type() != json_type::array) throw InputError("recent_call_times", "expected an array");
+  for (auto item : v.get_array()) {
+    value iv = item.value();
+    r.recent_call_times.push_back(int_field(iv, "recent_call_times"));
+  }
+}
+
 }  // namespace
 
 void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
+  assert(r == LeadRecord{});  // REQUIRES: r is a default LeadRecord
   bool has_lead = false, has_phone = false, has_status = false;
   std::size_t expected = 0;
   for (auto item : obj) {
@@ -153,41 +207,22 @@ void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
         has_phone = true;
         break;
       case Field::kListId:
-        assign_text(v, "list_id", r.list_id);
-        break;
       case Field::kFirstName:
-        assign_text(v, "first_name", r.first_name);
-        break;
       case Field::kLastName:
-        assign_text(v, "last_name", r.last_name);
-        break;
       case Field::kState:
-        assign_text(v, "state", r.state);
+        parse_contact_field(f, v, r);
         break;
       case Field::kAttempts:
-        r.attempts = static_cast<int>(int_field(v, "attempts"));
-        if (r.attempts < 0) throw InputError("attempts", "negative");
+        if ((r.attempts = static_cast<int>(int_field(v, "attempts"))) < 0)
+          throw InputError("attempts", "negative");
         break;
       case Field::kLastCallTs:
-        r.last_call_timestamp = optional_int(v, "last_call_timestamp");
-        break;
       case Field::kNextRedialTs:
-        r.next_redial_timestamp = optional_int(v, "next_redial_timestamp").value_or(0);
-        break;
       case Field::kCallbackTime:
-        r.scheduled_callback_time = optional_int(v, "scheduled_callback_time");
+        parse_schedule_field(f, v, r);
         break;
       case Field::kOutcomes:
-        if (v.type() == json_type::null) break;
-        if (v.type() != json_type::array) throw InputError("outcomes", "expected an array");
-        for (auto item : v.get_array()) {
-          value iv = item.value();
-          std::string_view sv;
-          if (iv.get_string().get(sv) == simdjson::SUCCESS)
-            r.outcomes.push_back(sv);  // interned straight from the parser's buffer
-          else
-            r.outcomes.push_back(text_field_slow(iv, "outcomes"));
-        }
+        parse_outcomes(v, r);
         break;
       case Field::kLastOutcome:
         r.last_outcome = optional_text(v, "last_outcome");
@@ -201,34 +236,19 @@ void parse_record_into(simdjson::ondemand::object obj, LeadRecord& r) {
       case Field::kUpdatedAt:
         r.updated_at = int_field(v, "updated_at");
         break;
-      case Field::kStatus: {
-        std::string_view sv;
-        if (v.get_string().get(sv) != simdjson::SUCCESS)
-          throw InputError("status", "expected a string");
-        r.status = parse_status(sv);
+      case Field::kStatus:
+        r.status = status_field(v, "status");
         has_status = true;
         break;
-      }
       case Field::kRecentCallTimes:
-        if (v.type() == json_type::null) break;
-        if (v.type() != json_type::array)
-          throw InputError("recent_call_times", "expected an array");
-        for (auto item : v.get_array()) {
-          value iv = item.value();
-          r.recent_call_times.push_back(int_field(iv, "recent_call_times"));
-        }
+        parse_recent_call_times(v, r);
         break;
       case Field::kHoldReason:
         r.hold_reason = optional_text(v, "hold_reason");
         break;
-      case Field::kPausedFrom: {
-        if (v.type() == json_type::null) break;
-        std::string_view sv;
-        if (v.get_string().get(sv) != simdjson::SUCCESS)
-          throw InputError("paused_from", "expected a string");
-        r.paused_from = parse_status(sv);
+      case Field::kPausedFrom:
+        if (v.type() != json_type::null) r.paused_from = status_field(v, "paused_from");
         break;
-      }
       case Field::kUnknown:  // skipped; the seed wrote none
         break;
     }

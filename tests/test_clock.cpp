@@ -57,7 +57,7 @@ TEST_CASE("the next tick follows the monotonic clock through wall steps") {
   p.process_interval_ms = 5 * kMinuteMs;
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   CHECK(f.queue->next_tick_in_ms() == 0);  // none ran yet: due now
-  f.queue->tick();
+  f.tick();
   CHECK(f.queue->next_tick_in_ms() == 5 * kMinuteMs);
   f.clock.advance(kMinuteMs);
   f.clock.step_wall(-kDayMs);  // wall-based, this would be a day and 4 minutes away
@@ -75,13 +75,13 @@ TEST_CASE("a call time-out is monotonic: a wall step back does not keep the call
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   REQUIRE(f.dialer.dials.size() == 1);
   f.clock.step_wall(-kDayMs);       // 2025-11-30 14:05 on the wall
   f.clock.advance(30 * kMinuteMs);  // 30 min since the dial
-  CHECK(f.queue->tick().calls_released == 0);
+  CHECK(f.tick().calls_released == 0);
   f.clock.advance(5 * kMinuteMs);  // 35 min since the dial, by the monotonic clock
-  CHECK(f.queue->tick().calls_released == 1);
+  CHECK(f.tick().calls_released == 1);
   CHECK(f.queue->in_flight_calls().empty());
   CHECK(f.queue->find(kKey)->attempts == 1);  // nothing recorded for the lost call
 }
@@ -92,10 +92,10 @@ TEST_CASE("a call time-out is monotonic: a wall step forward does not release it
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   f.clock.step_wall(2 * kHourMs);
   f.clock.advance(kMinuteMs);
-  CHECK(f.queue->tick().calls_released == 0);
+  CHECK(f.tick().calls_released == 0);
   CHECK(f.queue->in_flight_calls().size() == 1);
 }
 
@@ -105,12 +105,12 @@ TEST_CASE("a call loaded from the journal times out by its wall-clock age") {
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   f.queue->sync();
   f.clock.set(ny(2025, 12, 1, 14, 30));  // 25 min after the dial, in a new process
   f.restart(p);
   REQUIRE(f.queue->in_flight_calls().size() == 1);
-  CHECK(f.queue->tick().calls_released == 0);
+  CHECK(f.tick().calls_released == 0);
   f.clock.advance(10 * kMinuteMs);  // 35 min after the dial
-  CHECK(f.queue->tick().calls_released == 1);
+  CHECK(f.tick().calls_released == 1);
 }

@@ -67,7 +67,7 @@ TEST_CASE("explain: the federal window closed at night opens next morning on the
   CHECK(verdict(*e, "schedule").allows_now);
   CHECK(verdict(*e, "business_hours").allows_now);
   // The tick holds it to the same instant, by the same rule.
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.held == 1);
   CHECK(f.queue->find(kNyKey)->next_redial_timestamp == morning);
   CHECK(f.queue->find(kNyKey)->hold_reason == std::optional<std::string>("federal_window"));
@@ -81,7 +81,7 @@ TEST_CASE("explain: the federal window closed at night opens next morning on the
   e = f.queue->explain(kNyKey);
   CHECK(e->can_dial_now);
   CHECK(e->next_dial_at == morning);
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
   // A call in flight: no instant is known until its result comes.
   e = f.queue->explain(kNyKey);
   CHECK_FALSE(verdict(*e, "in_flight").allows_now);
@@ -108,7 +108,7 @@ TEST_CASE("explain: business hours, min call gap, lead cap and pause each give t
   CHECK(e->next_dial_at == ny(2026, 1, 15, 9, 0));
   // A second call: the lead cap of 2 per 24 h now holds it until the first call ages out.
   f.clock.set(ny(2026, 1, 15, 9, 0));
-  REQUIRE(f.queue->tick().calls_made == 1);
+  REQUIRE(f.tick().calls_made == 1);
   const DialRequest d = f.dialer.dials.at(0);
   f.queue->on_dial_accepted(d.dial_seq, "c2");
   CallResult r = result("N1", kNyPhone, "NO_ANSWER", "c2");
@@ -118,7 +118,7 @@ TEST_CASE("explain: business hours, min call gap, lead cap and pause each give t
   CHECK_FALSE(verdict(*e, "lead_cap_24h").allows_now);
   CHECK(verdict(*e, "lead_cap_24h").next_allowed_at == ny(2026, 1, 16, 8, 30));
   CHECK(e->next_dial_at == ny(2026, 1, 16, 9, 0));  // 08:30 is before business hours
-  CHECK(f.queue->tick().held == 1);
+  CHECK(f.tick().held == 1);
   CHECK(f.queue->find(kNyKey)->next_redial_timestamp == ny(2026, 1, 16, 9, 0));
   // The dialer's plan-limit pause has no known end here.
   f.dialer.paused = "daily minutes";
@@ -144,7 +144,7 @@ TEST_CASE("explain: closed leads, max attempts, do-not-call and the ready window
   e = g.queue->explain("N2_2125550199");
   CHECK_FALSE(verdict(*e, "do_not_call").allows_now);
   CHECK_FALSE(e->next_dial_at);
-  CHECK(g.queue->tick().dnc == 1);  // the tick agrees
+  CHECK(g.tick().dnc == 1);  // the tick agrees
   enqueue(g, "N3", kNyPhone, g.clock.now_ms());
   REQUIRE(g.queue->stop_lead("N3_2125550100", "test"));
   e = g.queue->explain("N3_2125550100");
@@ -163,7 +163,7 @@ TEST_CASE("explain: closed leads, max attempts, do-not-call and the ready window
   h.clock.set(ny(2026, 1, 16, 8, 0));
   e = h.queue->explain(kNyKey);
   CHECK_FALSE(verdict(*e, "ready_window").allows_now);
-  CHECK(h.queue->tick().calls_made == 0);
+  CHECK(h.tick().calls_made == 0);
 }
 
 TEST_CASE("daily stats bucket calls and results by the business-zone day") {
@@ -226,7 +226,7 @@ TEST_CASE("explain: a paused lead and the run-time queue switch say why, and res
   CHECK(verdict(*e, "schedule").detail == "not scheduled while paused (resume sets it)");
   CHECK(verdict(*e, "lead_cap_24h").detail == "no cap on calls per 24 h");  // 0 is no cap
   CHECK_FALSE(e->next_dial_at);
-  CHECK(f.queue->tick().calls_made == 0);  // the tick agrees
+  CHECK(f.tick().calls_made == 0);  // the tick agrees
 
   REQUIRE(f.queue->resume_lead(kNyKey).kind == LeadAction::Kind::kDone);
   f.queue->set_queue_switch(QueueSwitch{false, "carrier outage", f.clock.now_ms()});
@@ -236,11 +236,11 @@ TEST_CASE("explain: a paused lead and the run-time queue switch say why, and res
   CHECK_FALSE(sw.allows_now);
   CHECK(sw.detail == "queue disabled by an operator: carrier outage");
   CHECK_FALSE(e->next_dial_at);
-  CHECK(f.queue->tick().calls_made == 0);
+  CHECK(f.tick().calls_made == 0);
 
   f.queue->set_queue_switch(QueueSwitch{true, std::nullopt, f.clock.now_ms()});
   e = f.queue->explain(kNyKey);
   CHECK(verdict(*e, "queue_enabled").allows_now);
   CHECK(e->next_dial_at == f.clock.now_ms());
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
 }

@@ -42,7 +42,7 @@ TEST_CASE("a paused lead is never dialed, and once resumed, it is dialed at the 
   // Survives a restart (the record is durable with its status).
   f.restart();
   CHECK(f.queue->find(kKey)->status == LeadStatus::kPaused);
-  CHECK(f.queue->tick().calls_made == 0);
+  CHECK(f.tick().calls_made == 0);
 
   REQUIRE(f.queue->resume_lead(kKey).kind == LeadAction::Kind::kDone);
   f.queue->sync();
@@ -51,7 +51,7 @@ TEST_CASE("a paused lead is never dialed, and once resumed, it is dialed at the 
   CHECK_FALSE(r->paused_from);
   CHECK_FALSE(r->hold_reason);
   CHECK(r->next_redial_timestamp == ny(2025, 12, 1, 14, 30));  // due now: its time had passed
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
   REQUIRE(f.dialer.dials.size() == 1);
   CHECK(f.dialer.dials[0].key == kKey);
 }

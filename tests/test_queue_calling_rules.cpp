@@ -50,7 +50,7 @@ TEST_CASE("a held lead moves to when the rules allow, says why, and is not re-ch
   f.deliver(result("W1", kWestPhone, "VOICEMAIL", "c1"));  // the first call, made elsewhere
   // Due at 08:50 (the seed's 2-minute floor), but 09:00 New York is 06:00 in San Francisco.
   f.clock.set(ny(2026, 1, 15, 9, 0));
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.total_ready == 1);
   CHECK(t.held == 1);
   CHECK(t.calls_made == 0);
@@ -65,9 +65,9 @@ TEST_CASE("a held lead moves to when the rules allow, says why, and is not re-ch
   CHECK(traced);
   // The next ticks do not even consider it.
   f.clock.set(ny(2026, 1, 15, 9, 5));
-  CHECK(f.queue->tick().total_ready == 0);
+  CHECK(f.tick().total_ready == 0);
   f.clock.set(ny(2026, 1, 15, 11, 0));
-  t = f.queue->tick();
+  t = f.tick();
   CHECK(t.calls_made == 1);
   CHECK_FALSE(f.queue->find(kWestKey)->hold_reason);
   // A restart keeps both the hold and the call history.
@@ -97,7 +97,7 @@ TEST_CASE("default configuration: no redial outside 08:00-21:00 lead-local, any 
       f.deliver(result("L" + std::to_string(n), phone, "NO_ANSWER", "o" + std::to_string(n)));
     }
     std::size_t before = f.dialer.dials.size();
-    f.queue->tick();
+    f.tick();
     for (std::size_t i = before; i < f.dialer.dials.size(); ++i) {
       const DialRequest& d = f.dialer.dials[i];
       auto code = AreaCodeTable::area_code_of(d.phone.substr(2));
@@ -156,7 +156,7 @@ TEST_CASE("a do-not-call request stops every lead on the number, across restarts
   CHECK(f.queue->find("A_2125550100")->status == LeadStatus::kDnc);
   CHECK(f.queue->counts().dnc == 1);
   f.clock.set(ny(2026, 6, 2, 10, 30));
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.dnc == 1);
   CHECK(t.calls_made == 0);
   CHECK(f.queue->find("B_2125550100")->status == LeadStatus::kDnc);
@@ -164,7 +164,7 @@ TEST_CASE("a do-not-call request stops every lead on the number, across restarts
   f.queue->enqueue(LeadInput{"C", "+1 212 555 0100", "", "", "", ""}, ny(2026, 6, 2, 10, 30));
   CHECK(f.queue->find("C_2125550100")->status == LeadStatus::kDnc);
   f.clock.set(ny(2026, 6, 2, 11, 0));
-  f.queue->tick();
+  f.tick();
   CHECK(f.dialer.dials.empty());
 }
 
@@ -188,7 +188,7 @@ TEST_CASE("the do-not-call file: loaded at start, reloaded, a bad line refused w
   CHECK(f.queue->reload_dnc() == 2);
   CHECK(f.queue->is_do_not_call("2125550103"));
   f.clock.set(ny(2026, 6, 2, 10, 30));
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.dnc == 2);
   CHECK(f.dialer.dials.empty());
   CHECK(f.queue->find("D_2125550103")->status == LeadStatus::kDnc);
@@ -204,16 +204,16 @@ TEST_CASE("caps count calls from the history, and a refused dial does not count"
   QueueFixture f(ny(2026, 6, 2, 9, 0), p);
   f.deliver(result("A", "2125550100", "NO_ANSWER", "a1"));  // call 1 (made elsewhere)
   f.clock.set(ny(2026, 6, 2, 9, 1));
-  f.queue->tick();
+  f.tick();
   REQUIRE(f.dialer.dials.size() == 1);
   f.queue->on_dial_failed(f.dialer.dials[0].dial_seq, "429 too many requests");
   CHECK(f.queue->find("A_2125550100")->recent_call_times.size() == 1);
   f.clock.set(ny(2026, 6, 2, 9, 2));
-  f.queue->tick();
+  f.tick();
   REQUIRE(f.dialer.dials.size() == 2);
   answer(f, 1, "a2", "NO_ANSWER");  // call 2
   f.clock.set(ny(2026, 6, 2, 9, 3));
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.held == 1);
   const LeadRecord* rec = f.queue->find("A_2125550100");
   CHECK(rec->hold_reason == std::optional<std::string>("lead_cap_24h"));
@@ -267,7 +267,7 @@ TEST_CASE("a late do-not-call request on a closed lead still stops the number") 
   f.restart(p);
   CHECK(f.queue->is_do_not_call("2125550100"));
   f.clock.set(ny(2026, 6, 2, 10, 30));
-  CHECK(f.queue->tick().dnc == 1);
+  CHECK(f.tick().dnc == 1);
   CHECK(f.dialer.dials.empty());
   CHECK(f.queue->find("B_2125550100")->status == LeadStatus::kDnc);
 }

@@ -151,12 +151,12 @@ TEST_CASE("a callback reschedules the lead to the customer's time") {
   const LeadRecord* rec = f.queue->find("9_5550000009");
   CHECK(rec->scheduled_callback_time == ny(2025, 12, 2, 11, 30));
   f.clock.set(ny(2025, 12, 1, 16, 0));
-  CHECK(f.queue->tick().calls_made == 0);
+  CHECK(f.tick().calls_made == 0);
   f.clock.set(ny(2025, 12, 2, 11, 25));
-  CHECK(f.queue->tick().calls_made == 0);
+  CHECK(f.tick().calls_made == 0);
   f.clock.set(ny(2025, 12, 2, 11, 30));
   // Created yesterday, but a scheduled callback is exempt from the "today only" filter.
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
 }
 
 TEST_CASE("a result for a completed lead is recorded but never reopens it") {
@@ -166,7 +166,7 @@ TEST_CASE("a result for a completed lead is recorded but never reopens it") {
   CHECK(late.status == LeadStatus::kCompleted);
   CHECK(late.attempts == 2);
   f.clock.advance(10 * kMinuteMs);
-  CHECK(f.queue->tick().total_ready == 0);
+  CHECK(f.tick().total_ready == 0);
 }
 
 TEST_CASE("bad results are rejected with the field named, and nothing changes") {
@@ -177,7 +177,7 @@ TEST_CASE("bad results are rejected with the field named, and nothing changes") 
 
   auto expect_reject = [&](CallResult r, const std::string& field) {
     try {
-      f.queue->apply_result(r);
+      f.apply(r);
       FAIL("accepted a result with a bad " << field);
     } catch (const InputError& e) {
       CHECK(e.field() == field);
@@ -200,7 +200,7 @@ TEST_CASE("enqueue puts a lead up for a first dial without counting an attempt")
   std::string key = f.queue->enqueue(lead, ny(2025, 12, 1, 10, 0));
   CHECK(key == "55_5550000055");
   CHECK(f.queue->find(key)->attempts == 0);
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
   CHECK(f.dialer.dials[0].attempt_number == 1);
   // Enqueuing again leaves it as it is.
   f.queue->enqueue(lead, ny(2025, 12, 1, 12, 0));

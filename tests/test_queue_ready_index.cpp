@@ -104,8 +104,8 @@ TEST_CASE("a just-loaded queue dials what a queue that kept running dials") {
     loaded.f.clock.set(t);
     kept.clock.set(t);
     CHECK(as_pairs(loaded.f.queue->ready(t)) == as_pairs(kept.queue->ready(t)));
-    const TickSummary a = loaded.f.queue->tick();
-    const TickSummary b = kept.queue->tick();
+    const TickSummary a = loaded.f.tick();
+    const TickSummary b = kept.tick();
     CHECK(std::tie(a.ran, a.total_ready, a.calls_made, a.skipped, a.held, a.dnc, a.errors) ==
           std::tie(b.ran, b.total_ready, b.calls_made, b.skipped, b.held, b.dnc, b.errors));
   }

@@ -43,15 +43,15 @@ TEST_CASE("never a dial outside business hours, on both DST change days") {
     QueueFixture f(ny(2026, month, day, 8, 0), p);
     f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
     f.clock.set(ny(2026, month, day, 8, 59));
-    auto early = f.queue->tick();
+    auto early = f.tick();
     CHECK_FALSE(early.ran);
     CHECK(early.skipped_reason == "outside business hours");
     f.clock.set(ny(2026, month, day, 9, 0));
-    CHECK(f.queue->tick().calls_made == 1);
+    CHECK(f.tick().calls_made == 1);
     f.queue->on_dial_accepted(f.dialer.dials[0].dial_seq, "b");
     f.deliver(result("1", "5550000001", "VOICEMAIL", "b"));
     f.clock.set(ny(2026, month, day, 17, 0));
-    CHECK_FALSE(f.queue->tick().ran);
+    CHECK_FALSE(f.tick().ran);
     CHECK(f.dialer.dials.size() == 1);
   }
 }
@@ -67,13 +67,13 @@ TEST_CASE("the today filter: a lead from yesterday is not redialed after midnigh
   CHECK(f.queue->ready(f.clock.now_ms()).size() == 1);
   f.clock.set(ny(2025, 12, 2, 0, 0));
   CHECK(f.queue->ready(f.clock.now_ms()).empty());
-  CHECK(f.queue->tick().calls_made == 0);
+  CHECK(f.tick().calls_made == 0);
   CHECK(f.dialer.dials.empty());
 
   SECTION("a window of 2 days keeps it") {
     p.ready_window_days = 2;
     f.restart(p);
-    CHECK(f.queue->tick().calls_made == 1);
+    CHECK(f.tick().calls_made == 1);
   }
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("month rollover: a lead from November 30 keeps its history in December
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
   f.clock.set(ny(2025, 12, 1, 0, 1));
   f.restart(p);
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
   f.queue->on_dial_accepted(f.dialer.dials[0].dial_seq, "b");
   f.deliver(result("1", "5550000001", "NO_ANSWER", "b"));
   CHECK(f.queue->find("1_5550000001")->attempts == 2);  // the seed would start over at 1
@@ -98,13 +98,13 @@ TEST_CASE("calls in flight survive a restart: never a second call to the same ph
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
   // Crash right after the dial, before Bland answered.
   f.restart();
   REQUIRE(f.queue->in_flight_calls().size() == 1);
   CHECK(f.queue->in_flight_calls()[0].key == kKey);
   f.clock.set(ny(2025, 12, 1, 14, 10));
-  auto t = f.queue->tick();
+  auto t = f.tick();
   CHECK(t.calls_made == 0);
   CHECK(t.skipped == 1);
   // The result of that call still settles it after the restart (the dial never got its id).
@@ -115,8 +115,8 @@ TEST_CASE("calls in flight survive a restart: never a second call to the same ph
 
 TEST_CASE("a crash loses only what was not synced: acknowledged results survive") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
-  f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));              // acknowledged
-  f.queue->apply_result(result("2", "5550000002", "VOICEMAIL", "b"));  // never synced
+  f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));  // acknowledged
+  f.apply(result("2", "5550000002", "VOICEMAIL", "b"));    // never synced
   f.restart();
   CHECK(f.queue->find("1_5550000001"));
   CHECK_FALSE(f.queue->find("2_5550000002"));
@@ -128,7 +128,7 @@ TEST_CASE("a crash loses only what was not synced: acknowledged results survive"
 TEST_CASE("a failed sync throws, and a restart holds only what was durable") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
-  f.queue->apply_result(result("1", "5550000001", "NO_ANSWER", "b"));
+  f.apply(result("1", "5550000001", "NO_ANSWER", "b"));
   f.store.fail_next_sync();
   CHECK_THROWS_AS(f.queue->sync(), StoreError);
   f.restart();
@@ -139,7 +139,7 @@ TEST_CASE("a webhook that beats the dial response settles the call") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   f.deliver(result("12345", kPhone, "NO_ANSWER", "c2"));
   CHECK(f.queue->in_flight_calls().empty());
   f.queue->on_dial_accepted(f.dialer.dials[0].dial_seq, "c2");  // late answer: ignored
@@ -151,14 +151,14 @@ TEST_CASE("a failed dial is not an attempt and a 429 waits its retry time") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   f.queue->on_dial_failed(f.dialer.dials[0].dial_seq, "HTTP 429", 10 * kSecondMs);
   CHECK(f.queue->in_flight_calls().empty());
   CHECK(f.queue->find(kKey)->attempts == 1);
   CHECK(f.queue->find(kKey)->next_redial_timestamp == ny(2025, 12, 1, 14, 5, 10));
   CHECK(f.queue->dial_failures() == 1);
   f.clock.set(ny(2025, 12, 1, 14, 10));
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
 }
 
 TEST_CASE("a dialer that fails inside dial() is counted as an error, not a call") {
@@ -185,11 +185,11 @@ TEST_CASE("a call with no result is released after the call timeout") {
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();
+  f.tick();
   f.clock.set(ny(2025, 12, 1, 14, 35));
-  CHECK(f.queue->tick().calls_made == 0);  // 30 min: still in flight
+  CHECK(f.tick().calls_made == 0);  // 30 min: still in flight
   f.clock.set(ny(2025, 12, 1, 14, 40));
-  auto t = f.queue->tick();
+  auto t = f.tick();
   CHECK(t.calls_released == 1);
   CHECK(t.calls_made == 1);  // released, then dialed again in the same tick
   CHECK(f.queue->find(kKey)->attempts == 1);
@@ -227,7 +227,7 @@ TEST_CASE("max_concurrent_calls caps calls in flight") {
   for (int i = 0; i < 5; ++i)
     f.deliver(result(std::to_string(i), "555000000" + std::to_string(i), "VOICEMAIL", "a"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  auto t = f.queue->tick();
+  auto t = f.tick();
   CHECK(t.total_ready == 5);
   CHECK(t.calls_made == 2);
   CHECK(t.skipped == 3);
@@ -239,7 +239,7 @@ TEST_CASE("a disabled queue records results but never dials") {
   QueueFixture f(ny(2025, 12, 1, 14, 0), p);
   f.deliver(result("1", "5550000001", "VOICEMAIL", "a"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  auto t = f.queue->tick();
+  auto t = f.tick();
   CHECK_FALSE(t.ran);
   CHECK(t.skipped_reason == "disabled");
   CHECK(f.dialer.dials.empty());
@@ -248,7 +248,7 @@ TEST_CASE("a disabled queue records results but never dials") {
 TEST_CASE("ticks are due every process interval after the last one") {
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   CHECK(f.queue->next_tick_at() == ny(2025, 12, 1, 14, 0));
-  f.queue->tick();
+  f.tick();
   CHECK(f.queue->next_tick_at() == ny(2025, 12, 1, 14, 5));
 }
 
@@ -289,10 +289,10 @@ TEST_CASE("a late result of a released call does not end the next, unanswered di
   QueueFixture f(ny(2025, 12, 1, 14, 0));
   f.deliver(result("12345", kPhone, "VOICEMAIL", "c1"));
   f.clock.set(ny(2025, 12, 1, 14, 5));
-  f.queue->tick();  // call 2: its webhook is lost
+  f.tick();  // call 2: its webhook is lost
   const std::uint64_t lost = f.dialer.dials.at(0).dial_seq;
   f.clock.set(ny(2025, 12, 1, 14, 45));
-  f.queue->tick();  // released, and call 3 dialed; Bland has not answered the dial yet
+  f.tick();  // released, and call 3 dialed; Bland has not answered the dial yet
   REQUIRE(f.dialer.dials.size() == 2);
   const std::uint64_t current = f.dialer.dials.at(1).dial_seq;
   CallResult late = result("12345", kPhone, "NO_ANSWER", "c2");

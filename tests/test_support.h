@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -93,8 +94,21 @@ struct QueueFixture {
   ApplyResult deliver(const CallResult& r) {
     ApplyResult a = queue->apply_result(r);
     queue->sync();
+    check();
     return a;
   }
+  ApplyResult apply(const CallResult& r) {
+    ApplyResult a = queue->apply_result(r);
+    check();
+    return a;
+  }
+  TickSummary tick() {
+    TickSummary s = queue->tick();
+    check();
+    return s;
+  }
+  // The queue's bookkeeping agrees with itself (issue 21): after every tick and result.
+  void check() const { REQUIRE(queue->consistency_error() == ""); }
 
   ManualClock clock;
   MemoryStore store;
