@@ -128,8 +128,8 @@ TickSummary RedialQueue::tick() {
                                    ? static_cast<std::size_t>(policy_.max_concurrent_calls)
                                    : SIZE_MAX;
   std::vector<DialRequest> to_dial;
-  for (const std::string* key_ptr : due) {
-    const std::string key = *key_ptr;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const std::string key = *due[i];
     auto it = records_.find(key);
     if (it == records_.end()) {
       ++summary.skipped;
@@ -202,6 +202,11 @@ TickSummary RedialQueue::tick() {
       emit(now, "skip", key, "concurrency limit reached; next tick");
       continue;
     }
+    // Dial limits: the tick stops dialing; this lead and the rest stay where they are.
+    if (auto limit = rate_limits_.hold(now)) {
+      note_rate_hold(*limit, std::span(due).subspan(i), summary);
+      break;
+    }
     note_call(rec, phone, now);
     rec.hold_reason.reset();
     put(it);
@@ -256,6 +261,18 @@ TickSummary RedialQueue::tick() {
            ", errors " + std::to_string(summary.errors));
   last_tick_ = summary;
   return summary;
+}
+
+void RedialQueue::note_rate_hold(const DialHold& hold, std::span<const std::string* const> rest,
+                                 TickSummary& summary) {
+  const int n = static_cast<int>(rest.size());
+  summary.held += n;
+  (hold.pacing ? summary.paced : summary.rate_limited) += n;
+  summary.limit_rule = hold.rule;
+  DialRateLimiter::log_hold(*log_, hold, *rest.front(), rest.size());
+  if (!listener_) return;
+  const std::string detail = hold.rule + " until " + calendar_.format_local(hold.until);
+  for (const std::string* key : rest) emit(summary.at, "hold", *key, detail);
 }
 
 }  // namespace redial
