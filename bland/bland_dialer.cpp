@@ -49,62 +49,15 @@ std::vector<std::string> BlandDialer::auth_headers() const {
   return {"authorization: " + config_.api_key};
 }
 
-std::optional<TimeMs> BlandDialer::rate_limited(TimeMs now) {
-  while (!dial_times_.empty() && dial_times_.front() <= now - kDayMs) dial_times_.pop_front();
-  if (config_.max_calls_per_day > 0 &&
-      dial_times_.size() >= static_cast<std::size_t>(config_.max_calls_per_day))
-    return dial_times_.front() + kDayMs;
-  if (config_.max_calls_per_hour > 0) {
-    std::size_t in_hour = 0;
-    for (auto it = dial_times_.rbegin(); it != dial_times_.rend() && *it > now - kHourMs; ++it)
-      ++in_hour;
-    if (in_hour >= static_cast<std::size_t>(config_.max_calls_per_hour))
-      return *(dial_times_.end() - static_cast<std::ptrdiff_t>(in_hour)) + kHourMs;
-  }
-  return std::nullopt;
-}
-
 void BlandDialer::dial(const DialRequest& req) {
   if (std::string held = paused_reason(); !held.empty()) {  // ticks skip while paused
     fail_unmoved(req.dial_seq, "not sent: " + held);
     return;
   }
-  // The limits count elapsed time: monotonic, so a wall-clock step neither lifts nor extends them.
-  TimeMs now = clock_.mono_ms();
-  if (auto until = rate_limited(now)) {
-    ++metrics_.dials_rate_limited;
-    spdlog::warn("Dial held back by the call limits {}",
-                 json{{"key", req.key}, {"until", clock_.now_ms() + (*until - now)}}.dump());
-    queue_->on_dial_failed(req.dial_seq, "call rate limit reached", *until - now);
-    changed_();
-    return;
-  }
-  dial_times_.push_back(now);
+  // The dial limits and pacing were the tick's (core/dial_rate_limits.h): sent at once.
   dialing_.insert(req.dial_seq);
-  paced_.push_back(Attempt{req.dial_seq, req.key, req.phone,
-                           build_call_body(template_, req, config_.webhook_url).dump()});
-  pump();
-  if (!paced_.empty() && paced_.back().dial_seq == req.dial_seq) ++metrics_.dials_paced;
-}
-
-// Sends the paced dials whose slot has come; a timer wakes it for the next slot.
-void BlandDialer::pump() {
-  const TimeMs gap = pacing_gap_ms(config_.dials_per_minute, config_.dials_per_second);
-  while (!paced_.empty()) {
-    TimeMs now = clock_.mono_ms();  // slots are elapsed time, like the call limits
-    if (gap > 0 && now < next_slot_ms_) {
-      if (pace_timer_ == 0)
-        pace_timer_ = loop_.add_timer(next_slot_ms_ - now, [this] {
-          pace_timer_ = 0;
-          pump();
-        });
-      return;
-    }
-    Attempt a = std::move(paced_.front());
-    paced_.pop_front();
-    if (gap > 0) next_slot_ms_ = now + gap;
-    post(std::move(a));
-  }
+  post(Attempt{req.dial_seq, req.key, req.phone,
+               build_call_body(template_, req, config_.webhook_url).dump()});
 }
 
 void BlandDialer::post(Attempt a) {
@@ -238,7 +191,6 @@ void BlandDialer::pause_dialing(const std::string& reason, const std::string& co
                      .dump());
   }
   publish();
-  fail_paced("dialing paused by Bland's plan limit (" + reason + ")");
 }
 
 void BlandDialer::end_pause() {
@@ -249,7 +201,6 @@ void BlandDialer::end_pause() {
   pause_code_.clear();
   paused_until_ms_ = 0;
   publish();
-  pump();
   if (on_resume_) on_resume_();
 }
 
@@ -261,7 +212,6 @@ void BlandDialer::stop_dialing(const std::string& why) {
         json{{"reason", why}}.dump());
   stopped_ = why;
   publish();
-  fail_paced("dialing stopped: Bland refused the API key");
 }
 
 bool BlandDialer::resume(const std::string& why) {
@@ -276,7 +226,6 @@ bool BlandDialer::resume(const std::string& why) {
   paused_until_ms_ = 0;
   plan_limit_streak_ = 0;
   publish();
-  pump();
   if (on_resume_) on_resume_();
   return true;
 }
@@ -297,18 +246,9 @@ void BlandDialer::publish() {
   metrics_.dialing_stopped = stopped_;
 }
 
-// Fails the dials waiting for a pacing slot: not attempts, and their leads are not moved.
 void BlandDialer::note_event(const char* kind, const std::string& key, const std::string& call_id,
                              const std::string& detail) {
   metrics_.recent_events.push({clock_.now_ms(), kind, key, call_id, "", detail});
-}
-
-void BlandDialer::fail_paced(const std::string& why) {
-  loop_.cancel_timer(pace_timer_);
-  pace_timer_ = 0;
-  auto list = std::move(paced_);
-  paced_.clear();
-  for (const Attempt& a : list) fail_unmoved(a.dial_seq, why);
 }
 
 void BlandDialer::fail_unmoved(std::uint64_t dial_seq, const std::string& why) {
@@ -346,8 +286,7 @@ void BlandDialer::retry_or_fail(Attempt a, const std::string& reason,
 }
 
 std::size_t BlandDialer::abandon_waiting(const std::string& reason) {
-  std::size_t n = waiting_.size() + paced_.size();
-  fail_paced(reason);
+  std::size_t n = waiting_.size();
   auto list = std::move(waiting_);
   waiting_.clear();
   for (auto& [seq, entry] : list) {

@@ -11,14 +11,13 @@
 //   other 4xx / error body  -> logged with Bland's message, on_dial_failed
 //   time-out after sending  -> the call may exist: it stays in flight until a webhook or the
 //                              call time-out's reconcile settles it (never a blind second dial)
-// Per-hour and per-day limits hold dials back (on_dial_failed with a retry time); pacing
-// (--dials-per-minute, --dials-per-second) spreads the dials of a tick over time.
+// Per-hour and per-day dial limits and pacing are the core's (core/dial_rate_limits.h): the tick
+// asks for no more dials than they allow, and every dial asked for is sent at once.
 // reconcile(): GET {base}/v1/calls/{id}; ended -> applied like a webhook; Bland's error states
 // (queue_status *_error, status "error") -> applied with an error outcome; 404 -> release_call.
 // A call whose dial request is still outstanding is not released: it is looked up once Bland
 // has named it (a slow dial must never free the phone for a second call).
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -42,13 +41,9 @@ struct BlandDialerConfig {
   std::string api_key;                            // sent as the authorization header
   std::string webhook_url;                        // the call body's `webhook` ("": none)
   std::string call_template = "{}";               // JSON text of the request template
-  int max_calls_per_hour = 0;                     // 0: no limit
-  int max_calls_per_day = 0;                      // 0: no limit
   int dial_retries = 3;                           // extra tries after a 5xx / transport error
   TimeMs dial_backoff_ms = 2 * kSecondMs;         // first retry wait; doubles each retry
   TimeMs http_timeout_ms = 15 * kSecondMs;        // one request to Bland
-  int dials_per_minute = 0;                       // pacing; 0: none
-  int dials_per_second = 0;                       // pacing; 0: none
   TimeMs plan_limit_backoff_ms = 30 * kSecondMs;  // first pause after a plan-limit 429
   TimeMs plan_limit_backoff_max_ms = 15 * kMinuteMs;
 };
@@ -71,9 +66,9 @@ class BlandDialer final : public Dialer {
   void set_on_resume(std::function<void()> on_resume) { on_resume_ = std::move(on_resume); }
   // Lifts a pause or a stop now (SIGHUP). Returns false if dialing was not held.
   bool resume(const std::string& why);
-  // Dials waiting for a retry or a pacing slot are failed now (shutdown). Returns how many.
+  // Dials waiting for a retry are failed now (shutdown). Returns how many.
   std::size_t abandon_waiting(const std::string& reason);
-  std::size_t waiting() const { return waiting_.size() + paced_.size(); }
+  std::size_t waiting() const { return waiting_.size(); }
 
  private:
   // Puts a dial or a dial error in the recent events (GET /admin/recent).
@@ -86,7 +81,6 @@ class BlandDialer final : public Dialer {
     std::string body;
     int tries = 0;
   };
-  void pump();
   void post(Attempt a);
   void on_reply(Attempt a, const HttpReply& reply);
   void on_accepted(const Attempt& a, const std::string& call_id, std::int64_t elapsed_ms);
@@ -96,12 +90,10 @@ class BlandDialer final : public Dialer {
   void stop_dialing(const std::string& why);
   void end_pause();
   void publish();
-  void fail_paced(const std::string& why);
   void fail_unmoved(std::uint64_t dial_seq, const std::string& why);
   bool apply_looked_up(const InFlightCall& call, const nlohmann::json& object, bool error_state);
   void retry_or_fail(Attempt a, const std::string& reason, std::optional<TimeMs> retry_after);
   void lookup(InFlightCall call, int tries);
-  std::optional<TimeMs> rate_limited(TimeMs now);
   std::vector<std::string> auth_headers() const;
 
   const BlandDialerConfig config_;
@@ -114,16 +106,11 @@ class BlandDialer final : public Dialer {
   RedialQueue* queue_ = nullptr;
   ResultApplier* applier_ = nullptr;
   std::function<void()> changed_;
-  std::deque<TimeMs> dial_times_;  // dials sent in the last 24 h, monotonic ms (rate limits)
   std::map<std::uint64_t, std::pair<Timers::TimerId, Attempt>> waiting_;  // by dial_seq
   // Dials whose POST is outstanding or waiting for a retry: the queue will hear about them.
   std::set<std::uint64_t> dialing_;
   // Dials the queue asked to reconcile before Bland named the call: looked up once accepted.
   std::map<std::uint64_t, std::string> reconcile_when_accepted_;  // dial_seq -> key
-  // Pacing: dials waiting for their slot (in order), and when the next slot opens (epoch ms).
-  std::deque<Attempt> paced_;
-  TimeMs next_slot_ms_ = 0;
-  Timers::TimerId pace_timer_ = 0;
   // A plan-limit pause ("" reason: none) and a stop by 401/403 ("": none).
   std::string pause_reason_, pause_code_;
   TimeMs paused_until_ms_ = 0;

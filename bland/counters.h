@@ -16,7 +16,7 @@ struct BlandCounters {
   std::uint64_t dials_accepted = 0;  // Bland answered with a call_id
   std::uint64_t dials_failed = 0;    // gave up: 4xx, or retries exhausted
   std::uint64_t dial_retries = 0;
-  std::uint64_t dials_rate_limited = 0;  // refused by the per-hour / per-day limits
+  std::uint64_t dials_rate_limited = 0;  // TickSummary::rate_limited, summed
   std::uint64_t reconciles = 0;
   std::map<std::string, std::uint64_t> webhooks_by_outcome;  // applied (not duplicates)
   std::uint64_t webhooks_duplicate = 0;
@@ -34,7 +34,7 @@ struct BlandCounters {
   TimeMs dial_paused_until_ms = 0;  // epoch ms; 0 when not paused
   std::string dialing_stopped;      // why Bland refused the key; "" when dialing may go on
   std::uint64_t dials_same_number_limited = 0;  // Bland's per-number 429: that lead waits
-  std::uint64_t dials_paced = 0;                // dials that waited for their pacing slot
+  std::uint64_t dials_paced = 0;                // TickSummary::paced, summed
   std::uint64_t reconcile_error_states = 0;     // calls Bland reported in an error state
 };
 

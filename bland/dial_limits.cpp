@@ -110,13 +110,4 @@ TimeMs plan_backoff_ms(int k, TimeMs first_ms, TimeMs max_ms) {
   return std::min(wait, max_ms);
 }
 
-TimeMs pacing_gap_ms(int dials_per_minute, int dials_per_second) {
-  TimeMs gap = 0;
-  if (dials_per_minute > 0)
-    gap = std::max<TimeMs>(gap, (kMinuteMs + dials_per_minute - 1) / dials_per_minute);
-  if (dials_per_second > 0)
-    gap = std::max<TimeMs>(gap, (kSecondMs + dials_per_second - 1) / dials_per_second);
-  return gap;
-}
-
 }  // namespace redial::bland

@@ -1,5 +1,5 @@
 #pragma once
-// How the dialer reads Bland's refusals and paces its dials (docs/runner.md "Dial errors, limits
+// How the dialer reads Bland's refusals (docs/runner.md "Dial errors, limits
 // and pacing"). Pure functions and a small value type, so they are unit-tested without a loop.
 //
 // A 429 from POST /v1/calls is one of:
@@ -32,9 +32,5 @@ RateLimit classify_429(const std::string& body, const std::string& phone);
 // The k-th consecutive plan-limit pause without Retry-After (k >= 1): first, doubled each time,
 // at most max. REQUIRES: k >= 1, 0 < first <= max.
 TimeMs plan_backoff_ms(int k, TimeMs first_ms, TimeMs max_ms);
-
-// Pacing: the shortest gap between two dials for a per-minute and a per-second limit (0 = none
-// for either); 0 when neither is set.
-TimeMs pacing_gap_ms(int dials_per_minute, int dials_per_second);
 
 }  // namespace redial::bland

@@ -80,6 +80,10 @@ void RedialPolicy::validate() const {
   if (call_timeout_ms < kSecondMs) throw ConfigError("call_timeout", "must be at least 1 second");
   if (duplicate_window_ms < 0) throw ConfigError("duplicate_window", "cannot be negative");
   if (max_concurrent_calls < 0) throw ConfigError("max_concurrent_calls", "cannot be negative");
+  if (max_calls_per_hour < 0) throw ConfigError("max_calls_per_hour", "cannot be negative");
+  if (max_calls_per_day < 0) throw ConfigError("max_calls_per_day", "cannot be negative");
+  if (dials_per_minute < 0) throw ConfigError("dials_per_minute", "cannot be negative");
+  if (dials_per_second < 0) throw ConfigError("dials_per_second", "cannot be negative");
   if (business_open_s < 0 || business_close_s > 24 * 3600 || business_open_s >= business_close_s)
     throw ConfigError("business_hours", "opening time must be before closing time");
   if ((business_weekdays & 0x7f) == 0) throw ConfigError("business_days", "no day selected");

@@ -56,6 +56,11 @@ struct RedialPolicy {
   // max_duration (30 minutes by default) plus a grace period.
   TimeMs call_timeout_ms = 35 * kMinuteMs;
   int max_concurrent_calls = 0;  // calls in flight at once; 0 = no limit
+  // Dial rate limits and pacing (core/dial_rate_limits.h), enforced by the tick; 0 = no limit.
+  int max_calls_per_hour = 0;  // calls in any hour (every call the records keep)
+  int max_calls_per_day = 0;   // calls in any 24 hours
+  int dials_per_minute = 0;    // dials spread evenly: at least 60 s / this apart
+  int dials_per_second = 0;    // at least 1 s / this apart
   // Call ids are remembered this long across restarts to recognise duplicate webhooks (the
   // lead's last_call_id is always remembered).
   TimeMs duplicate_window_ms = 24 * kHourMs;

@@ -22,6 +22,7 @@ using namespace internal;
 RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, Dialer& dialer,
                          std::shared_ptr<spdlog::logger> logger)
     : policy_((policy.validate(), std::move(policy))),
+      rate_limits_(policy_),
       calendar_(policy_.time_zone, policy_.business_open_s, policy_.business_close_s,
                 policy_.business_weekdays),
       clock_(clock),
@@ -76,6 +77,7 @@ void RedialQueue::load_records(std::vector<StoredRecord>& records, TimeMs now) {
     }
     // Only the few records with recent calls or a do-not-call status need their number.
     const LeadRecord& rec = it->second.record;
+    rate_limits_.add_calls(rec.recent_call_times);
     if (rec.status == LeadStatus::kDnc || !rec.recent_call_times.empty()) {
       try {
         std::string phone = normalize_phone(rec.phone_number);
@@ -436,7 +438,11 @@ void RedialQueue::checkpoint() {
 
 TimeMs RedialQueue::next_tick_in_ms() const {
   if (!last_tick_mono_ms_) return 0;
-  return std::max<TimeMs>(0, *last_tick_mono_ms_ + policy_.process_interval_ms - clock_.mono_ms());
+  const TimeMs wait =
+      std::max<TimeMs>(0, *last_tick_mono_ms_ + policy_.process_interval_ms - clock_.mono_ms());
+  // Leads left for a pacing slot are dialed when it opens, not an interval later.
+  if (last_tick_.paced > 0) return std::min(wait, rate_limits_.next_slot_in_ms(clock_.now_ms()));
+  return wait;
 }
 
 TimeMs RedialQueue::next_tick_at() const { return clock_.now_ms() + next_tick_in_ms(); }

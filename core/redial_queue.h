@@ -21,6 +21,7 @@
 #include "core/call_result.h"
 #include "core/calling_rules.h"
 #include "core/clock.h"
+#include "core/dial_rate_limits.h"
 #include "core/dialer.h"
 #include "core/dnc_list.h"
 #include "core/lead_explanation.h"
@@ -59,6 +60,11 @@ struct TickSummary {
   int dnc = 0;             // ready leads found on a do-not-call list (never dialed)
   int errors = 0;          // dials the dialer refused at once
   int calls_released = 0;  // calls in flight given up after call_timeout_ms
+  // Ready leads left where they are (also counted in held) because a dial limit per hour or per
+  // day was reached, or for the next pacing slot; limit_rule names the rule ("" if none).
+  int rate_limited = 0;
+  int paced = 0;
+  std::string limit_rule;
 };
 
 struct ReadyLead {
@@ -256,6 +262,9 @@ class RedialQueue final : private RecordSource {
   // Marks an open lead do-not-call (status dnc) and journals it.
   void mark_dnc(SlotMap::iterator it, const std::string& phone, const std::string& why);
   void expire_calls(TimeMs now, TickSummary& summary);
+  // A dial limit stopped the tick at rest.front(): counts, logs and traces the leads left.
+  void note_rate_hold(const DialHold& hold, std::span<const std::string* const> rest,
+                      TickSummary& summary);
   // How long ago (monotonic ms) the call was dialed.
   TimeMs call_age_ms(const InFlightCall& call);
   void remember_call_id(Slot& slot, std::uint64_t id_hash);
@@ -311,6 +320,7 @@ class RedialQueue final : private RecordSource {
   std::optional<TimeMs> combined_next(const LeadRecord& rec, TimeMs from) const;
 
   RedialPolicy policy_;
+  DialRateLimiter rate_limits_;  // per hour / per day limits and pacing (the tick asks it)
   BusinessCalendar calendar_;
   const Clock& clock_;
   Store& store_;

@@ -20,6 +20,7 @@ void RedialQueue::note_call(LeadRecord& rec, const std::string& phone, TimeMs at
   calls.erase(std::remove_if(calls.begin(), calls.end(), [&](TimeMs t) { return t <= horizon; }),
               calls.end());
   calls.push_back(at);
+  rate_limits_.note_call(at);
 }
 
 void RedialQueue::forget_call(LeadRecord& rec, const std::string& phone) {
@@ -27,6 +28,8 @@ void RedialQueue::forget_call(LeadRecord& rec, const std::string& phone) {
   auto drop_latest = [](std::vector<TimeMs>& v) {
     if (!v.empty()) v.erase(std::max_element(v.begin(), v.end()));
   };
+  const auto latest = std::max_element(rec.recent_call_times.begin(), rec.recent_call_times.end());
+  if (latest != rec.recent_call_times.end()) rate_limits_.forget_call(*latest);
   drop_latest(rec.recent_call_times);
   auto calls = calls_by_phone_.find(phone);
   if (calls != calls_by_phone_.end()) drop_latest(calls->second);

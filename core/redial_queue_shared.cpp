@@ -20,6 +20,9 @@ constexpr std::size_t kUnlimitedClaimBatch = 500;
 
 RedialQueue::SlotMap::iterator RedialQueue::refresh(StoredRecord&& fresh) {
   auto it = records_.try_emplace(std::move(fresh.key)).first;
+  // Dial limits count every runner's calls: the memory's copy of them is replaced by the store's.
+  rate_limits_.remove_calls(it->second.record.recent_call_times);
+  rate_limits_.add_calls(fresh.record.recent_call_times);
   it->second.record = std::move(fresh.record);
   it->second.month = fresh.month;
   reindex(it);

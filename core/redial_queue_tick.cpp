@@ -204,8 +204,8 @@ std::vector<DialRequest> RedialQueue::check_leads(const std::vector<const std::s
                                    ? static_cast<std::size_t>(policy_.max_concurrent_calls)
                                    : SIZE_MAX;
   std::vector<DialRequest> to_dial;
-  for (const std::string* key_ptr : due) {
-    const std::string key = *key_ptr;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const std::string key = *due[i];
     auto it = records_.find(key);
     if (it == records_.end()) {
       ++summary.skipped;
@@ -217,6 +217,11 @@ std::vector<DialRequest> RedialQueue::check_leads(const std::vector<const std::s
       ++summary.skipped;
       emit(now, "skip", key, "concurrency limit reached; next tick");
       continue;
+    }
+    // Dial limits: the tick stops dialing; this lead and the rest stay where they are.
+    if (auto limit = rate_limits_.hold(now)) {
+      note_rate_hold(*limit, std::span(due).subspan(i), summary);
+      break;
     }
     to_dial.push_back(start_call(it, *phone, now));
   }
@@ -313,6 +318,18 @@ TickSummary RedialQueue::tick() {
   place_calls(to_dial, now, summary);
   finish_tick(summary, now);
   return summary;
+}
+
+void RedialQueue::note_rate_hold(const DialHold& hold, std::span<const std::string* const> rest,
+                                 TickSummary& summary) {
+  const int n = static_cast<int>(rest.size());
+  summary.held += n;
+  (hold.pacing ? summary.paced : summary.rate_limited) += n;
+  summary.limit_rule = hold.rule;
+  DialRateLimiter::log_hold(*log_, hold, *rest.front(), rest.size());
+  if (!listener_) return;
+  const std::string detail = hold.rule + " until " + calendar_.format_local(hold.until);
+  for (const std::string* key : rest) emit(summary.at, "hold", *key, detail);
 }
 
 }  // namespace redial

@@ -67,13 +67,9 @@ bland::BlandDialerConfig dialer_config(const Settings& s) {
   c.api_key = s.bland_api_key;
   c.webhook_url = s.webhook_url();
   c.call_template = s.call_template;
-  c.max_calls_per_hour = s.max_calls_per_hour;
-  c.max_calls_per_day = s.max_calls_per_day;
   c.dial_retries = s.dial_retries;
   c.dial_backoff_ms = s.dial_backoff_ms;
   c.http_timeout_ms = s.http_timeout_ms;
-  c.dials_per_minute = s.dials_per_minute;
-  c.dials_per_second = s.dials_per_second;
   c.plan_limit_backoff_ms = s.plan_limit_backoff_ms;
   c.plan_limit_backoff_max_ms = s.plan_limit_backoff_max_ms;
   return c;

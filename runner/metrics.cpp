@@ -13,6 +13,8 @@ void Metrics::record_tick(const TickSummary& t) {
   tick_skipped += static_cast<std::uint64_t>(t.skipped);
   tick_errors += static_cast<std::uint64_t>(t.errors);
   calls_released += static_cast<std::uint64_t>(t.calls_released);
+  dials_rate_limited += static_cast<std::uint64_t>(t.rate_limited);  // the core's dial limits
+  dials_paced += static_cast<std::uint64_t>(t.paced);
 }
 
 void Metrics::record_sync(double seconds) {
@@ -57,7 +59,8 @@ void Metrics::render_dial_limits(std::ostream& o) const {
   counter(o, "redial_dials_same_number_limited_total",
           "Dials Bland refused for a number called within ~10 s (that lead waits)",
           dials_same_number_limited);
-  counter(o, "redial_dials_paced_total", "Dials that waited for their pacing slot", dials_paced);
+  counter(o, "redial_dials_paced_total", "Ready leads a tick left for their pacing slot (per tick)",
+          dials_paced);
   counter(o, "redial_reconcile_error_states_total",
           "Calls Bland reported in an error state at reconcile (applied as an error outcome)",
           reconcile_error_states);
@@ -106,7 +109,8 @@ std::string Metrics::render(const RedialQueue& queue) const {
           dials_failed);
   counter(o, "redial_dial_retries_total", "Dial retries after 429, 5xx or network errors",
           dial_retries);
-  counter(o, "redial_dials_rate_limited_total", "Dials held back by per-hour/per-day limits",
+  counter(o, "redial_dials_rate_limited_total",
+          "Ready leads a tick held back by the per-hour/per-day dial limits (per tick)",
           dials_rate_limited);
   counter(o, "redial_reconciles_total", "Calls looked up at Bland after the call time-out",
           reconciles);

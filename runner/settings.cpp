@@ -348,8 +348,8 @@ Settings build(const po::variables_map& vm) {
   p.max_calls_per_phone_24h = static_cast<int>(r.integer("max-calls-per-phone-24h", 0, 1000));
   p.min_call_gap_ms = r.duration("min-call-gap", kSecondMs);
   p.dnc_file = r.str("dnc-file");
-  s.max_calls_per_hour = static_cast<int>(r.integer("max-calls-per-hour", 0, 100000000));
-  s.max_calls_per_day = static_cast<int>(r.integer("max-calls-per-day", 0, 100000000));
+  p.max_calls_per_hour = static_cast<int>(r.integer("max-calls-per-hour", 0, 100000000));
+  p.max_calls_per_day = static_cast<int>(r.integer("max-calls-per-day", 0, 100000000));
 
   s.bland_api_key = r.str("bland-api-key");
   s.bland_base_url = r.str("bland-base-url");
@@ -374,8 +374,8 @@ Settings build(const po::variables_map& vm) {
   s.dial_backoff_ms = r.duration("dial-backoff", kSecondMs);
   s.http_timeout_ms = r.duration("http-timeout", kSecondMs);
   if (s.http_timeout_ms <= 0) bad("http-timeout", r.str("http-timeout"), "must be > 0");
-  s.dials_per_minute = static_cast<int>(r.integer("dials-per-minute", 0, 60000));
-  s.dials_per_second = static_cast<int>(r.integer("dials-per-second", 0, 1000));
+  s.policy.dials_per_minute = static_cast<int>(r.integer("dials-per-minute", 0, 60000));
+  s.policy.dials_per_second = static_cast<int>(r.integer("dials-per-second", 0, 1000));
   s.plan_limit_backoff_ms = r.duration("plan-limit-backoff", kSecondMs);
   if (s.plan_limit_backoff_ms < kSecondMs)
     bad("plan-limit-backoff", r.str("plan-limit-backoff"), "must be at least 1s");

@@ -25,14 +25,11 @@ struct Settings {
   std::string public_webhook_url;           // REDIAL_PUBLIC_WEBHOOK_URL; empty: derived from listen
   std::string call_template = "{}";         // JSON text of the request template (file already read)
   std::string outcome_mapping = "{}";       // JSON text of the outcome mapping overrides
-  int max_calls_per_hour = 0;               // 0: no limit
-  int max_calls_per_day = 0;                // 0: no limit
   int dial_retries = 3;                     // extra tries after a 429 / 5xx / transport error
   TimeMs dial_backoff_ms = 2 * kSecondMs;   // first retry wait; doubles each retry
   TimeMs http_timeout_ms = 15 * kSecondMs;  // one request to Bland
-  // Dial limits and pacing (issue 14; docs/runner.md "Dial errors, limits and pacing").
-  int dials_per_minute = 0;                       // 0: no pacing by the minute
-  int dials_per_second = 0;                       // 0: no pacing by the second
+  // Dial limits and pacing are core rules: policy.max_calls_per_hour / _day, dials_per_minute /
+  // _second (core/dial_rate_limits.h). Plan-limit pauses (docs/runner.md) stay here.
   TimeMs plan_limit_backoff_ms = 30 * kSecondMs;  // first pause after a plan-limit 429 without
                                                   // Retry-After; doubles while they repeat
   TimeMs plan_limit_backoff_max_ms = 15 * kMinuteMs;

@@ -16,7 +16,10 @@ inline nlohmann::json tick_json(const TickSummary& t) {
                         {"held", t.held},
                         {"dnc", t.dnc},
                         {"errors", t.errors},
-                        {"calls_released", t.calls_released}};
+                        {"calls_released", t.calls_released},
+                        {"rate_limited", t.rate_limited},
+                        {"paced", t.paced},
+                        {"limit_rule", t.limit_rule}};
 }
 
 }  // namespace redial::runner

@@ -108,6 +108,7 @@ void InvariantChecker::call_started(const std::string& phone, const std::string&
   busy_[phone] = Busy{call_id, until, by_queue};
   if (by_queue) {
     note_call(phone, key, start);
+    last_queue_call_ = std::max(last_queue_call_.value_or(start), start);
   } else {
     outside_[call_id] = OutsideCall{phone, key, start};
   }
@@ -122,6 +123,43 @@ void InvariantChecker::note_call(const std::string& phone, const std::string& ke
   };
   prune(calls_by_phone_[phone]);
   prune(calls_by_lead_[key]);
+  if (policy_.max_calls_per_hour > 0 || policy_.max_calls_per_day > 0)
+    all_calls_.insert(std::upper_bound(all_calls_.begin(), all_calls_.end(), start), start);
+}
+
+void InvariantChecker::check_dial_limits(TimeMs now, const std::string& event,
+                                         const DialRequest& r) {
+  // The queue counts an outside call from its result, later than its start here: this count is
+  // never above the queue's, so a violation is the queue's.
+  all_calls_.erase(all_calls_.begin(),
+                   std::upper_bound(all_calls_.begin(), all_calls_.end(), now - kDayWindowMs));
+  auto in_window = [&](TimeMs window_ms) {
+    auto from = std::upper_bound(all_calls_.begin(), all_calls_.end(), now - window_ms);
+    auto to = std::upper_bound(all_calls_.begin(), all_calls_.end(), now);
+    return static_cast<int>(to - from) + 1;  // this dial included
+  };
+  auto limit = [&](TimeMs window_ms, int max, const char* what) {
+    if (max <= 0) return;
+    if (const int n = in_window(window_ms); n > max)
+      violate(
+          now, event, "dial limit",
+          "dial of " + r.key + " is call " + str(n) + " in " + what + " (limit " + str(max) + ")");
+  };
+  limit(kHourMs, policy_.max_calls_per_hour, "an hour");
+  limit(kDayWindowMs, policy_.max_calls_per_day, "24 h");
+  // Pacing, written out again here: 60 s / dials_per_minute and 1 s / dials_per_second, rounded
+  // up.
+  TimeMs gap = 0;
+  if (policy_.dials_per_minute > 0)
+    gap = std::max<TimeMs>(gap,
+                           (kMinuteMs + policy_.dials_per_minute - 1) / policy_.dials_per_minute);
+  if (policy_.dials_per_second > 0)
+    gap = std::max<TimeMs>(gap,
+                           (kSecondMs + policy_.dials_per_second - 1) / policy_.dials_per_second);
+  if (gap > 0 && last_queue_call_ && *last_queue_call_ <= now && now - *last_queue_call_ < gap)
+    violate(now, event, "dial pacing",
+            "dial of " + r.key + " " + std::to_string(now - *last_queue_call_) +
+                " ms after the previous dial (pacing gap " + std::to_string(gap) + " ms)");
 }
 
 void InvariantChecker::check_calling_rules(TimeMs now, const std::string& event,
@@ -212,6 +250,7 @@ std::string InvariantChecker::on_dial(TimeMs now, const std::string& event, cons
                 std::string(status_name(current ? current->status : r.lead.status)));
   }
   check_calling_rules(now, event, r, phone);
+  check_dial_limits(now, event, r);
   auto a = acked_.find(r.key);
   int attempts = a == acked_.end() ? 0 : a->second.attempts;
   if (a != acked_.end() && a->second.completed) {

@@ -92,6 +92,10 @@ class InvariantChecker {
   void check_calling_rules(TimeMs now, const std::string& event, const DialRequest& r,
                            const std::string& phone);
   void note_call(const std::string& phone, const std::string& key, TimeMs start);
+  // Dial rate limits at the dial instant: no hour (day) holds more calls than
+  // max_calls_per_hour (_day), this dial included; two queue calls are at least the pacing gap
+  // apart (so no minute or second holds more than dials_per_minute / dials_per_second).
+  void check_dial_limits(TimeMs now, const std::string& event, const DialRequest& r);
   void violate(TimeMs at, const std::string& event, const char* rule, std::string what);
 
   RedialPolicy policy_;
@@ -105,6 +109,10 @@ class InvariantChecker {
   std::unordered_set<std::string> dnc_;  // normalized: the list and dnc outcomes
   std::unordered_map<std::string, std::vector<TimeMs>> calls_by_phone_, calls_by_lead_;  // starts
   std::unordered_map<std::string, OutsideCall> outside_;  // by call id, until acknowledged
+  // Every call the queue knows of (its own from their start, outside ones once acknowledged),
+  // sorted; and the start of the queue's latest call (pacing).
+  std::vector<TimeMs> all_calls_;
+  std::optional<TimeMs> last_queue_call_;
   std::vector<Violation> violations_;
   std::size_t checks_ = 0;
 };

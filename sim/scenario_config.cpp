@@ -97,7 +97,11 @@ void read_config(const JsonReader& r, const nlohmann::json& c, RedialPolicy& p) 
                 "max_calls_per_phone_24h",
                 "min_call_gap_seconds",
                 "state_call_limit_override",
-                "outcome_rules"});
+                "outcome_rules",
+                "max_calls_per_hour",
+                "max_calls_per_day",
+                "dials_per_minute",
+                "dials_per_second"});
   auto has = [&](const char* k) { return c.contains(k); };
   if (has("enabled")) p.enabled = r.boolean(c["enabled"], "config.enabled");
   if (has("process_interval_minutes"))
@@ -160,6 +164,12 @@ void read_config(const JsonReader& r, const nlohmann::json& c, RedialPolicy& p) 
     }
   }
   if (has("outcome_rules")) outcome_rules(r, c["outcome_rules"], p);
+  // Dial rate limits and pacing (core/dial_rate_limits.h); 0 = no limit.
+  for (auto [key, field] : {std::pair{"max_calls_per_hour", &p.max_calls_per_hour},
+                            {"max_calls_per_day", &p.max_calls_per_day},
+                            {"dials_per_minute", &p.dials_per_minute},
+                            {"dials_per_second", &p.dials_per_second}})
+    if (has(key)) *field = r.positive_int(c[key], std::string("config.") + key, 0);
 
   try {
     p.validate();

@@ -306,6 +306,32 @@ TEST_CASE("invariant: caps per lead, per phone and per state over a rolling 24 h
   CHECK(count_rule(*f.c, "cap") == 1);
 }
 
+TEST_CASE("invariant: dial limits per hour and per day, and the pacing gap") {
+  RedialPolicy p = wide_hours();
+  p.max_calls_per_hour = 2;
+  p.max_calls_per_day = 3;
+  Checker k(p);
+  const TimeMs t = utc(2025, 12, 1, 15);
+  k.dial(t, dial_of("a", "+15550100001"));
+  k.dial(t + kMinuteMs, dial_of("b", "+15550100002"));
+  CHECK(k.c->violations().empty());
+  k.dial(t + 2 * kMinuteMs, dial_of("c", "+15550100003"));  // a third call in the hour
+  CHECK(count_rule(*k.c, "dial limit") == 1);
+  k.dial(t + 3 * kHourMs, dial_of("d", "+15550100004"));  // the fourth in 24 h
+  CHECK(count_rule(*k.c, "dial limit") == 2);
+  k.dial(t + 24 * kHourMs + 2 * kMinuteMs, dial_of("e", "+15550100005"));  // three left the day
+  CHECK(count_rule(*k.c, "dial limit") == 2);
+
+  RedialPolicy q = wide_hours();
+  q.dials_per_minute = 2;  // 30 s apart
+  Checker g(q);
+  g.dial(t, dial_of("a", "+15550100001"));
+  g.dial(t + 30 * kSecondMs, dial_of("b", "+15550100002"));
+  CHECK(g.c->violations().empty());
+  g.dial(t + 59 * kSecondMs, dial_of("c", "+15550100003"));
+  CHECK(count_rule(*g.c, "dial pacing") == 1);
+}
+
 TEST_CASE("invariant: a dial within the minimum gap after a call to the number") {
   Checker k(wide_hours());  // min_call_gap 10 s by default
   const TimeMs t = utc(2025, 12, 1, 15);

@@ -7,7 +7,7 @@
 [3] GET /admin/records?date=YYYY-MM-DD matches the creation day in the business time zone (a
     zone chosen so that its date differs from UTC's date right now).
 [4] --max-calls-per-hour and [5] --max-calls-per-day: dials beyond the limit are not placed and
-    are not attempts; the held lead waits for the limit's window.
+    are not attempts; the held lead stays due (the core's limit holds it until the window frees).
 [6] Calling rules through the runner: a lead at --max-calls-per-lead-24h is held, and the admin
     API shows the rule and when; a number in --dnc-file is never dialed (status dnc); a reload
     with a bad line is refused (422) and keeps the list, a good one is taken.
@@ -117,11 +117,16 @@ def check_limit(procs, args, workdir, emu, zone, name, env, ids, allowed):
           f"{name}: {allowed} leads completed, {len(ids) - allowed} held back with 0 attempts "
           f"({sorted((r['lead_id'], r['attempts'], r['status']) for r in recs)})")
     now_ms = int(time.time() * 1000)
-    window_ms = (3600 if name.endswith("hour") else 86400) * 1000
+    # The limits are the core's (core/dial_rate_limits.h): a held lead stays where it is (still
+    # due, first in line when the window frees) instead of being moved to the window's end.
     check(held and all(r["status"] == "pending" and r["outcomes"] == []
-              and r["next_redial_timestamp"] >= now_ms + window_ms - 60000 for r in held),
-          f"{name}: held leads are pending, without outcomes, due when the window frees "
+              and r["next_redial_timestamp"] <= now_ms for r in held),
+          f"{name}: held leads are pending, without outcomes, still due (left where they are) "
           f"({[(r['next_redial_timestamp'] - now_ms) // 1000 for r in held]} s from now)")
+    tick = get_json(run.base + "/admin/stats")["last_tick"]
+    rule = "dial limit per hour" if name.endswith("hour") else "dial limit per day"
+    check(tick.get("limit_rule") == rule and tick.get("rate_limited") == len(ids) - allowed,
+          f"{name}: the last tick names the rule and the held leads ({tick})")
     metrics = http("GET", run.base + "/metrics")[1]
     limited = [l for l in metrics.splitlines() if l.startswith("redial_dials_rate_limited_total ")]
     check(limited and int(limited[0].split()[1]) >= len(ids) - allowed,

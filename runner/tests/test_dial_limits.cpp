@@ -61,15 +61,6 @@ TEST_CASE("plan-limit pauses without Retry-After grow to a cap", "[dial_limits]"
   CHECK(plan_backoff_ms(1000, 30 * kSecondMs, 15 * kMinuteMs) == 15 * kMinuteMs);
 }
 
-TEST_CASE("pacing turns per-minute and per-second limits into a gap", "[dial_limits]") {
-  CHECK(pacing_gap_ms(0, 0) == 0);
-  CHECK(pacing_gap_ms(60, 0) == 1000);
-  CHECK(pacing_gap_ms(120, 0) == 500);
-  CHECK(pacing_gap_ms(0, 4) == 250);
-  CHECK(pacing_gap_ms(600, 2) == 500);  // the stricter wins
-  CHECK(pacing_gap_ms(7, 0) == 8572);   // rounded up: never faster than asked
-}
-
 TEST_CASE("Retry-After is read as seconds or an HTTP date", "[dial_limits]") {
   const std::int64_t now = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
   CHECK(parse_retry_after_ms("", now) == std::nullopt);

@@ -203,8 +203,10 @@ TEST_CASE("the store setting: month files by default, a postgres URL, or one cle
 
 TEST_CASE("dial pacing and plan-limit settings: defaults, values, bad values named") {
   Settings d = parse({});
-  CHECK(d.dials_per_minute == 0);
-  CHECK(d.dials_per_second == 0);
+  CHECK(d.policy.dials_per_minute == 0);  // the core's rules (core/dial_rate_limits.h)
+  CHECK(d.policy.dials_per_second == 0);
+  CHECK(d.policy.max_calls_per_hour == 0);
+  CHECK(d.policy.max_calls_per_day == 0);
   CHECK(d.plan_limit_backoff_ms == 30 * kSecondMs);
   CHECK(d.plan_limit_backoff_max_ms == 15 * kMinuteMs);
   CHECK(d.webhook_grace_ms == 2 * kMinuteMs);
@@ -212,8 +214,8 @@ TEST_CASE("dial pacing and plan-limit settings: defaults, values, bad values nam
                      {{"REDIAL_DIALS_PER_SECOND", "3"},
                       {"REDIAL_PLAN_LIMIT_BACKOFF_MAX", "2"},
                       {"REDIAL_WEBHOOK_GRACE", "30s"}});
-  CHECK(s.dials_per_minute == 120);
-  CHECK(s.dials_per_second == 3);
+  CHECK(s.policy.dials_per_minute == 120);
+  CHECK(s.policy.dials_per_second == 3);
   CHECK(s.plan_limit_backoff_ms == 5 * kSecondMs);
   CHECK(s.plan_limit_backoff_max_ms == 2 * kMinuteMs);
   CHECK(s.webhook_grace_ms == 30 * kSecondMs);
