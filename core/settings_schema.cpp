@@ -48,12 +48,10 @@ void set_extra_outcomes(RedialPolicy& p, const SettingSpec& s, std::string_view 
 void set_outcome_rules(RedialPolicy& p, const SettingSpec& s, std::string_view text,
                        bool is_default) {
   auto rules = parse_outcome_rules(text, s.name);
-  if (is_default) {
-    p.outcome_rules = std::move(rules);
-    return;
-  }
+  if (is_default) p.outcome_rules = std::move(rules);
   std::erase_if(p.outcome_rules, [&](const auto& kv) { return p.is_success(kv.first); });
-  for (auto& [name, rule] : rules) p.outcome_rules[name] = std::move(rule);
+  if (!is_default)
+    for (auto& [name, rule] : rules) p.outcome_rules[name] = std::move(rule);
 }
 
 void check_cap_override(const SettingSpec& s, std::string_view text) {
