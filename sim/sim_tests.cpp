@@ -91,7 +91,7 @@ TEST_CASE("scenario errors name the file and the field") {
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "colour": 1})") ==
         "x.json: colour: unknown field");
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "config": {"max_attempts": 0}})") ==
-        "x.json: config.max_attempts: must be at least 1");
+        "x.json: config.max_attempts: must be between 1 and 1000, got \"0\"");
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "events": [{"type": "explode"}]})") ==
         "x.json: events[0].type: unknown event type \"explode\"");
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00",
@@ -104,7 +104,7 @@ TEST_CASE("scenario errors name the file and the field") {
   CHECK(config_error(R"({"federal_window": "yes"})") ==
         "x.json: config.federal_window: expected true or false, got \"yes\"");
   CHECK(config_error(R"({"outcome_rules": {"BUSY": "soon"}})") ==
-        "x.json: config.outcome_rules.BUSY: BUSY: expected progressive, never, dnc or waits such "
+        "x.json: config.outcome_rules: BUSY: expected progressive, never, dnc or waits such "
         "as 5m,1h,1d, got \"soon\"");
   CHECK(config_error(R"({"outcome_rules": {"TRANSFERRED": "5m"}})") ==
         "x.json: config.outcome_rules: TRANSFERRED is a success outcome; it cannot have a rule");
