@@ -333,6 +333,13 @@ void InvariantChecker::on_ack(TimeMs now, const std::string& event, const std::s
 
 void InvariantChecker::on_stop(const std::string& key) { acked_[key].completed = true; }
 
+void InvariantChecker::queue_consistent(TimeMs now, const std::string& event,
+                                        const RedialQueue& q) {
+  ++checks_;
+  if (std::string why = q.consistency_error(); !why.empty())
+    violate(now, event, "queue consistency", std::move(why));
+}
+
 void InvariantChecker::after_reload(TimeMs now, const std::string& event, const RedialQueue& q) {
   // Every lead is checked; the violations are reported in key order (acked_ is a hash map).
   std::vector<std::pair<const std::string*, Violation>> found;

@@ -60,6 +60,10 @@ class InvariantChecker {
   void on_stop(const std::string& key);
   // The queue was rebuilt from the store after a crash: nothing acknowledged may be missing.
   void after_reload(TimeMs now, const std::string& event, const RedialQueue& q);
+  // The queue's own bookkeeping agrees with itself (RedialQueue::consistency_error: status
+  // counts, ready index, calls in flight, concurrency limit). O(records): the simulator calls it
+  // after every tick and reload, and after every result while the queue is small.
+  void queue_consistent(TimeMs now, const std::string& event, const RedialQueue& q);
   // Full scan at the end of the run.
   void final_scan(TimeMs now, const RedialQueue& q);
 

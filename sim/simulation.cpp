@@ -12,6 +12,10 @@ namespace redial::sim {
 
 namespace {
 
+// Up to this many records the queue's consistency is checked after every result too (the check
+// walks every record); above it, after every tick and reload only, so big runs stay fast.
+constexpr std::size_t kConsistencyEveryResultMaxRecords = 5000;
+
 std::string duration_text(TimeMs ms) {
   TimeMs s = ms / 1000;
   std::string out;
@@ -248,6 +252,8 @@ void Simulation::deliver(const Webhook& w_in) {
   trace("webhook", res->key,
         what + " -> " + kinds[static_cast<int>(res->kind)] + ", " + record_text(res->key));
   checker_.on_applied(now(), event_label_, w.call_id, *res, before_attempts);
+  if (queue_->size() <= kConsistencyEveryResultMaxRecords)
+    checker_.queue_consistent(now(), event_label_, *queue_);
   if (w.call > 0 && !w.copy) {
     auto hook = l.restart_before_ack.find(w.call);
     if (hook != l.restart_before_ack.end()) {
@@ -334,6 +340,7 @@ void Simulation::do_tick() {
     crash_after_event(0, "store sync failed in tick");
     return;
   }
+  checker_.queue_consistent(now(), event_label_, *queue_);
   n_[kSkipped] += s.skipped;
   n_[kReleased] += s.calls_released;
   n_[kHeld] += s.held;
@@ -379,6 +386,7 @@ void Simulation::come_up(bool tick) {
         "loaded " + std::to_string(queue_->size()) + " records, " +
             std::to_string(queue_->in_flight_calls().size()) + " calls in flight");
   checker_.after_reload(now(), event_label_, *queue_);
+  checker_.queue_consistent(now(), event_label_, *queue_);
   if (tick) {
     ++tick_gen_;
     std::uint64_t gen = tick_gen_;
