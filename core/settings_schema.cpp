@@ -149,8 +149,8 @@ const SettingSpec kSchema[] = {
     {"max-calls-per-hour", "REDIAL_MAX_CALLS_PER_HOUR", "max_calls_per_hour", T::kInt, "0",
      kRules, "Dials per rolling hour, the limit of your Bland plan (0 = none)",
      &set<&RedialPolicy::max_calls_per_hour>, 0, 0, 100000000, "",
-     "Every call the records keep counts, first calls included; when reached, the tick stops "
-     "dialing and the due leads stay where they are (counted in `held`)"},
+     "(every call the records keep counts, first calls included; when reached, the tick stops "
+     "dialing and the due leads stay where they are, counted in `held`)"},
     {"max-calls-per-day", "REDIAL_MAX_CALLS_PER_DAY", "max_calls_per_day", T::kInt, "0", kRules,
      "Dials per rolling 24 h, the limit of your Bland plan (0 = none)",
      &set<&RedialPolicy::max_calls_per_day>, 0, 0, 100000000},

@@ -23,6 +23,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -34,7 +35,6 @@ TOKEN = "differential-webhook-token-0123456789"
 
 # Scenarios the runner and the emulator cannot play, by file name, with the reason.
 SKIP = {
-    "00-issue-example.json": "restart at an exact point (a crash of the process)",
     "08-webhook-before-dial-response.json":
         "slow_dial_response: the emulator answers every dial at once in virtual time",
     "09-dial-errors.json":
@@ -44,7 +44,6 @@ SKIP = {
     "11-restart-before-ack.json": "restart before an acknowledgement (a crash at an exact point)",
     "12-restart-in-dial.json": "restart inside a tick (a crash at an exact point)",
     "13-restart-with-downtime.json": "restart with downtime (a crash of the process)",
-    "17-month-rollover.json": "restart between the months (a crash of the process)",
     "22-duplicate-during-unanswered-dial.json":
         "slow_dial_response and webhook_dial_seq false: results without the runner's metadata",
     "23-sync-failure-after-ack-enqueue.json": "sync_failure and restart after an ack",
@@ -102,12 +101,17 @@ CONFIG_FLAGS = {
     "state_rules": ("--state-rules", _bool),
     "state_call_limit_override": ("--state-call-limit-override", str),
     "min_call_gap_seconds": ("--min-call-gap", lambda v: f"{v}s"),
+    "max_calls_per_hour": ("--max-calls-per-hour", str),
+    "max_calls_per_day": ("--max-calls-per-day", str),
+    "dials_per_minute": ("--dials-per-minute", str),
+    "dials_per_second": ("--dials-per-second", str),
 }
 BUSINESS_HOURS_FLAGS = {"start": "--business-hours-start", "end": "--business-hours-end",
                         "time_zone": "--time-zone", "weekdays": "--business-days"}
 # Config keys with no runner setting: a scenario using one is skipped, and says why.
 UNSUPPORTED_CONFIG = {"known_outcomes", "max_calls_per_lead_24h", "max_calls_per_phone_24h"}
-SUPPORTED_EVENTS = {"duplicate_webhook", "delay_webhook", "lose_webhook", "webhook", "stop_lead"}
+SUPPORTED_EVENTS = {"duplicate_webhook", "delay_webhook", "lose_webhook", "webhook", "stop_lead",
+                    "restart"}
 
 
 def strip_comments(text):
@@ -142,6 +146,8 @@ def why_not_expressible(sc):
         if k in UNSUPPORTED_CONFIG:
             return f"config {k}: the runner has no such setting"
     for e in sc.get("events", []):
+        if e["type"] == "restart" and ("when" in e or e.get("downtime_seconds", 0)):
+            return "restart tied to a webhook or with downtime (a crash at an exact point)"
         if e["type"] not in SUPPORTED_EVENTS:
             return f"event {e['type']}: not expressible through the runner and the emulator"
     for lead in sc.get("leads", []):
@@ -304,14 +310,30 @@ class Run:
         self.procs.start("emulator", [self.args.emulator, "--port", str(self.eport), "--api-key",
                                       API_KEY, "--script", script, "--same-number-window", "10s",
                                       "--webhook-delay", f"{self.world.default_after_ms()}ms"], env)
+        self.start_runner(start_ms)
+        for url, name in ((self.emu, "emulator"), (self.run_url, "runner")):
+            if not wait_for(lambda: http("GET", url + "/test/clock")[0] == 200, 20, name + " up"):
+                raise RuntimeError(f"{name} did not start")
+
+    def start_runner(self, now_ms):
+        """A runner process on the test clock at now_ms, over the scenario's data directory."""
         flags = runner_flags(self.sc, self.workdir, self.args.rules_dir)
         self.procs.start("runner", [self.args.runner, "--port", str(self.rport), "--data-dir",
                                     os.path.join(self.workdir, "data"), "--fsync", "false",
                                     "--bland-api-key", API_KEY, "--bland-base-url", self.emu,
-                                    "--webhook-token", TOKEN, *flags], env)
-        for url, name in ((self.emu, "emulator"), (self.run_url, "runner")):
-            if not wait_for(lambda: http("GET", url + "/test/clock")[0] == 200, 20, name + " up"):
-                raise RuntimeError(f"{name} did not start")
+                                    "--webhook-token", TOKEN, *flags],
+                         {"REDIAL_TEST_CLOCK": f"manual:{now_ms}"})
+
+    def restart_runner(self, at_ms):
+        """The simulator's timed restart: the process is killed (SIGKILL: nothing is flushed or
+        checkpointed on the way out) and a new one loads the data directory at the same virtual
+        instant; it ticks at start, as the simulator's restarted queue does. Bland (the emulator)
+        keeps running."""
+        self.procs.stop("runner", signal.SIGKILL, 5)
+        self.start_runner(at_ms)
+        if not wait_for(lambda: http("GET", self.run_url + "/test/clock")[0] == 200, 20,
+                        "runner up after the restart"):
+            raise RuntimeError("the runner did not come back after a restart")
 
     def schedule_world(self):
         sc, w = self.sc, self.world
@@ -326,6 +348,9 @@ class Run:
                                        e["call_id"], outcome_of(o), cb)
                 self.add_event(self.tl.ms(e["at"]), f"outside webhook {e['call_id']}",
                                lambda b=body: self.post_webhook(b))
+            elif e["type"] == "restart":
+                at = self.tl.ms(e["at"])
+                self.add_event(at, "restart", lambda t=at: self.restart_runner(t))
             elif e["type"] == "stop_lead":
                 self.add_event(self.tl.ms(e["at"]), f"stop {e['lead_id']}",
                                lambda lid=str(e["lead_id"]): self.stop_lead(lid))
