@@ -92,7 +92,7 @@ TEST_CASE("no limit set: the limiter is off and holds nothing", "[dial_limits]")
   CHECK(l.calls_after(0) == 0);
 }
 
-TEST_CASE("the tick stops at the per-hour limit; the held lead stays where it is",
+TEST_CASE("the tick stops at the per-hour limit and the held lead stays where it is",
           "[dial_limits]") {
   QueueFixture f(kT0, limits(2, 0));
   enqueue_leads(*f.queue, 3, kT0);

@@ -47,7 +47,7 @@ TEST_CASE("decide_result: success completes, the last attempt maxes out", "[deci
   REQUIRE(last.record.status == LeadStatus::kMaxAttempts);
 }
 
-TEST_CASE("decide_result: do-not-call closes even a completed lead; others never reopen it",
+TEST_CASE("decide_result: do-not-call closes even a completed lead, others never reopen it",
           "[decision]") {
   RedialPolicy p;
   LeadRecord done = open_record(2);
@@ -63,7 +63,7 @@ TEST_CASE("decide_result: do-not-call closes even a completed lead; others never
   REQUIRE(late.record.attempts == 3);
 }
 
-TEST_CASE("decide_result: a callback reschedules; a paused lead stays paused", "[decision]") {
+TEST_CASE("decide_result: a callback reschedules, a paused lead stays paused", "[decision]") {
   RedialPolicy p;
   CallResult cb = result("1", "5550000001", "CALL_BACK_SCHEDULED", "c");
   cb.scheduled_callback_time = kNow + kHourMs;

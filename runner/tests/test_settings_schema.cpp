@@ -108,8 +108,9 @@ bool same(const RedialPolicy& a, const RedialPolicy& b) {
          a.holidays_file == b.holidays_file &&
          a.state_call_limit_override == b.state_call_limit_override &&
          a.max_calls_per_lead_24h == b.max_calls_per_lead_24h &&
-         a.max_calls_per_hour == b.max_calls_per_hour && a.max_calls_per_day == b.max_calls_per_day &&
-         a.dials_per_minute == b.dials_per_minute && a.dials_per_second == b.dials_per_second &&
+         a.max_calls_per_hour == b.max_calls_per_hour &&
+         a.max_calls_per_day == b.max_calls_per_day && a.dials_per_minute == b.dials_per_minute &&
+         a.dials_per_second == b.dials_per_second &&
          a.max_calls_per_phone_24h == b.max_calls_per_phone_24h &&
          a.min_call_gap_ms == b.min_call_gap_ms && a.dnc_file == b.dnc_file;
 }
