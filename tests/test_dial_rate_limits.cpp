@@ -96,7 +96,7 @@ TEST_CASE("the tick stops at the per-hour limit and the held lead stays where it
           "[dial_limits]") {
   QueueFixture f(kT0, limits(2, 0));
   enqueue_leads(*f.queue, 3, kT0);
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.calls_made == 2);
   CHECK(t.rate_limited == 1);
   CHECK(t.held == 1);
@@ -110,11 +110,11 @@ TEST_CASE("the tick stops at the per-hour limit and the held lead stays where it
   f.deliver(result("L0", phone_of(0), "VOICEMAIL", "c0"));
   f.deliver(result("L1", phone_of(1), "VOICEMAIL", "c1"));
   f.clock.advance(30 * kMinuteMs);
-  t = f.queue->tick();
+  t = f.tick();
   CHECK(t.calls_made == 0);
   CHECK(t.rate_limited >= 1);
   f.clock.set(kT0 + kHourMs);  // the two dials of kT0 leave the hour: two more fit
-  t = f.queue->tick();
+  t = f.tick();
   CHECK(t.calls_made == 2);
   CHECK(t.rate_limited == 1);
   REQUIRE(f.dialer.dials.size() == 4);
@@ -124,11 +124,11 @@ TEST_CASE("the tick stops at the per-hour limit and the held lead stays where it
 TEST_CASE("a dial the dialer refused does not count towards the limit", "[dial_limits]") {
   QueueFixture f(kT0, limits(1, 0));
   enqueue_leads(*f.queue, 2, kT0);
-  f.queue->tick();
+  f.tick();
   REQUIRE(f.dialer.dials.size() == 1);
   f.queue->on_dial_failed(f.dialer.dials[0].dial_seq, "HTTP 500");
   f.clock.advance(kMinuteMs);
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.calls_made == 1);
   CHECK(t.rate_limited == 1);  // one dial in the hour now: the other lead is held
 }
@@ -138,7 +138,7 @@ TEST_CASE("calls reported by their result count too (they are in the records)", 
   f.deliver(result("X", "+15557770001", "VOICEMAIL", "x1"));  // first calls made elsewhere
   f.deliver(result("Y", "+15557770002", "VOICEMAIL", "y1"));
   enqueue_leads(*f.queue, 1, kT0);
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.calls_made == 0);
   CHECK(t.limit_rule == "dial limit per day");
 }
@@ -187,7 +187,7 @@ TEST_CASE("a restart keeps the count: month files, a new queue over the same dir
 TEST_CASE("pacing: one dial per slot, and the next tick is the next slot", "[dial_limits]") {
   QueueFixture f(kT0, limits(0, 0, 60));
   enqueue_leads(*f.queue, 3, kT0);
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.calls_made == 1);
   CHECK(t.paced == 2);
   CHECK(t.rate_limited == 0);
@@ -195,13 +195,13 @@ TEST_CASE("pacing: one dial per slot, and the next tick is the next slot", "[dia
   CHECK(f.queue->next_tick_in_ms() == 1000);  // not the 5 min process interval
   f.clock.advance(400);
   CHECK(f.queue->next_tick_in_ms() == 600);
-  t = f.queue->tick();  // too early: nothing
+  t = f.tick();  // too early: nothing
   CHECK(t.calls_made == 0);
   f.clock.advance(1000);
-  t = f.queue->tick();
+  t = f.tick();
   CHECK(t.calls_made == 1);
   f.clock.advance(1000);
-  t = f.queue->tick();
+  t = f.tick();
   CHECK(t.calls_made == 1);
   CHECK(t.paced == 0);
   CHECK(f.queue->next_tick_in_ms() == RedialPolicy{}.process_interval_ms);
@@ -211,10 +211,10 @@ TEST_CASE("pacing: one dial per slot, and the next tick is the next slot", "[dia
 TEST_CASE("pacing survives a restart: the last dial comes from the records", "[dial_limits]") {
   QueueFixture f(kT0, limits(0, 0, 0, 1));
   enqueue_leads(*f.queue, 2, kT0);
-  REQUIRE(f.queue->tick().calls_made == 1);
+  REQUIRE(f.tick().calls_made == 1);
   f.restart(limits(0, 0, 0, 1));
   f.clock.advance(300);
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.calls_made == 0);
   CHECK(t.paced == 1);
   CHECK(f.queue->next_tick_in_ms() == 700);
@@ -223,12 +223,12 @@ TEST_CASE("pacing survives a restart: the last dial comes from the records", "[d
 TEST_CASE("a wall clock set back does not stall pacing", "[dial_limits]") {
   QueueFixture f(kT0, limits(0, 0, 60));
   enqueue_leads(*f.queue, 2, kT0 - 2 * kHourMs);  // still due after the wall goes back
-  REQUIRE(f.queue->tick().calls_made == 1);
+  REQUIRE(f.tick().calls_made == 1);
   f.clock.step_wall(-kHourMs);
   f.clock.advance(kMinuteMs);  // well past a slot of elapsed time, the wall an hour behind
-  TickSummary t = f.queue->tick();
+  TickSummary t = f.tick();
   CHECK(t.paced == 1);  // one gap from the step, not an hour
   CHECK(f.queue->next_tick_in_ms() == 1000);
   f.clock.advance(1000);
-  CHECK(f.queue->tick().calls_made == 1);
+  CHECK(f.tick().calls_made == 1);
 }
