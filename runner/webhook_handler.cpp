@@ -4,21 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bland/bland_call.h"
-#include "core/errors.h"
-#include "core/phone.h"
 #include "runner/hmac.h"
 
 namespace redial::runner {
 
 using nlohmann::json;
-
-bool WebhookHandler::template_sets_webhook_events(const std::string& call_template) {
-  auto t = json::parse(call_template, nullptr, false);
-  if (!t.is_object()) return false;
-  auto it = t.find("webhook_events");
-  return it != t.end() && it->is_array() && !it->empty();
-}
 
 std::optional<HttpResponse> WebhookHandler::early_reject(const HttpRequest& req) {
   if (!settings_.webhook_secret.empty()) {
@@ -82,31 +72,18 @@ HttpResponse WebhookHandler::handle(const HttpRequest& req) {
     spdlog::warn("Webhook rejected: body is not JSON ({} bytes)", req.body.size());
     return json_error(400, "body is not valid JSON");
   }
-  try {
-    auto is_known = [this](std::string_view o) { return queue_.policy().is_known(o); };
-    ParsedCall call = bland::parse_call_object(body, mapping_, is_known,
-                                               [this](const std::string& t, const std::string& f) {
-                                                 return queue_.calendar().parse_local(t, f);
-                                               });
-    // An inbound call is never an attempt nor a new lead, whatever it carries.
-    const std::string why = bland::not_a_result(body, webhook_events_, mapping_);
-    if (why == "inbound") return ignored(call.result.call_id, why);
-    if (!why.empty() || !is_known(call.result.outcome)) {
-      // A later body of a call already recorded (analysis, resend) is a duplicate, whatever its
-      // shape; anything else that is not a final result changes nothing.
-      CallResult r = call.result;
-      const LeadRecord* known = applier_.resolve(r);
-      if (known != nullptr &&
-          applier_.recorded(make_lead_key(r.lead_id, r.phone_number), r.call_id))
-        return answer(applier_.duplicate(r, "webhook"));
-      if (!why.empty()) return ignored(call.result.call_id, why);
-    }
-    return answer(applier_.apply(std::move(call), "webhook"));
-  } catch (const InputError& e) {
-    ++metrics_.webhooks_rejected;
-    spdlog::warn("Webhook rejected: {}", e.what());
-    return json_error(400, e.what());
+  bland::IntakeResult in = intake_.take(body);
+  switch (in.kind) {
+    case bland::IntakeResult::kApplied:
+      return answer(in.applied);
+    case bland::IntakeResult::kIgnored:
+      return ignored(in.call_id, in.why);
+    case bland::IntakeResult::kRejected:
+      break;
   }
+  ++metrics_.webhooks_rejected;
+  spdlog::warn("Webhook rejected: {}", in.error);
+  return json_error(400, in.error);
 }
 
 }  // namespace redial::runner

@@ -14,6 +14,7 @@
 
 #include "bland/outcome_mapping.h"
 #include "bland/result_applier.h"
+#include "bland/webhook_intake.h"
 #include "core/redial_queue.h"
 #include "runner/http_server.h"
 #include "runner/metrics.h"
@@ -34,16 +35,13 @@ class WebhookHandler {
         applier_(applier),
         mapping_(mapping),
         metrics_(metrics),
-        webhook_events_(template_sets_webhook_events(settings.call_template)) {}
+        intake_(queue, applier, mapping,
+                bland::template_sets_webhook_events(settings.call_template)) {}
 
   HttpResponse handle(const HttpRequest& request);
   // What can be refused from the headers alone, before the body is read: without a secret, a
   // missing or wrong ?token=; with one, a missing X-Webhook-Signature. Counted like handle().
   std::optional<HttpResponse> early_reject(const HttpRequest& request);
-
-  // True when the call template (JSON text) names a non-empty `webhook_events` list: Bland then
-  // posts event bodies besides the call's result.
-  static bool template_sets_webhook_events(const std::string& call_template);
 
  private:
   HttpResponse authenticate(const HttpRequest& req);
@@ -55,7 +53,7 @@ class WebhookHandler {
   ResultApplier& applier_;
   const OutcomeMapping& mapping_;
   Metrics& metrics_;
-  bool webhook_events_ = false;
+  bland::WebhookIntake intake_;  // the decision, shared with the simulator
 };
 
 }  // namespace redial::runner

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "bland_model/refusals.h"
 #include "core/dnc_list.h"
 #include "core/errors.h"
 #include "sim/json_reader.h"
@@ -47,6 +48,10 @@ const char* event_type_name(EventType t) {
       return "stop_lead";
     case EventType::kClockStep:
       return "clock_step";
+    case EventType::kForgetCall:
+      return "forget_call";
+    case EventType::kDialErrorState:
+      return "dial_error_state";
   }
   return "?";
 }
@@ -125,10 +130,11 @@ class Loader : public JsonReader {
     EventSpec e;
     e.where = path;
     static const EventType all[] = {
-        EventType::kRestart,     EventType::kDuplicateWebhook, EventType::kDelayWebhook,
-        EventType::kLoseWebhook, EventType::kWebhook,          EventType::kDialError,
-        EventType::kDialTimeout, EventType::kSlowDialResponse, EventType::kSyncFailure,
-        EventType::kStopLead,    EventType::kClockStep};
+        EventType::kRestart,       EventType::kDuplicateWebhook, EventType::kDelayWebhook,
+        EventType::kLoseWebhook,   EventType::kWebhook,          EventType::kDialError,
+        EventType::kDialTimeout,   EventType::kSlowDialResponse, EventType::kSyncFailure,
+        EventType::kStopLead,      EventType::kClockStep,        EventType::kForgetCall,
+        EventType::kDialErrorState};
     bool known = false;
     for (EventType t : all)
       if (type == event_type_name(t)) e.type = t, known = true;
@@ -207,18 +213,45 @@ class Loader : public JsonReader {
         break;
       case EventType::kDialError:
         check_keys(v, path,
-                   {"type", "lead_id", "call", "http_status", "retry_after_seconds", "times"});
+                   {"type", "lead_id", "call", "http_status", "kind", "code", "retry_after_seconds",
+                    "times"});
         need_call();
-        if (!v.contains("http_status")) fail(join(path, "http_status"), "missing");
-        e.http_status = positive_int(v["http_status"], join(path, "http_status"), 100);
+        if (v.contains("kind")) {
+          e.refusal_kind = str(v["kind"], join(path, "kind"));
+          if (!bland_model::is_refusal_kind(e.refusal_kind))
+            fail(join(path, "kind"),
+                 "unknown refusal kind \"" + e.refusal_kind +
+                     "\" (expected plan_concurrency, plan_daily_minutes, plan_rate, "
+                     "rate_limited, same_number, unauthorized, forbidden or server_error)");
+        }
+        if (v.contains("code")) e.code = str(v["code"], join(path, "code"));
+        if (v.contains("http_status"))
+          e.http_status = positive_int(v["http_status"], join(path, "http_status"), 100);
+        else if (e.refusal_kind.empty())
+          fail(join(path, "http_status"), "missing (or give a \"kind\")");
         if (v.contains("retry_after_seconds")) {
           if (!v["retry_after_seconds"].is_null())
             e.retry_after_ms =
                 duration(v["retry_after_seconds"], kSecondMs, join(path, "retry_after_seconds"));
-        } else if (e.http_status == 429) {
+        } else if (e.http_status == 429 && e.refusal_kind.empty()) {
           e.retry_after_ms = 10 * kSecondMs;
         }
         if (v.contains("times")) e.times = positive_int(v["times"], join(path, "times"));
+        break;
+      case EventType::kForgetCall:
+        check_keys(v, path, {"type", "lead_id", "call"});
+        need_call();
+        break;
+      case EventType::kDialErrorState:
+        check_keys(v, path, {"type", "lead_id", "call", "kind"});
+        need_call();
+        if (!v.contains("kind")) fail(join(path, "kind"), "missing");
+        e.error_state = str(v["kind"], join(path, "kind"));
+        if (!bland_model::is_error_state_kind(e.error_state))
+          fail(join(path, "kind"),
+               "unknown error state \"" + e.error_state +
+                   "\" (expected pre_queue_error, queue_error, call_error, complete_error or "
+                   "status_error)");
         break;
       case EventType::kDialTimeout:
         check_keys(v, path, {"type", "lead_id", "call", "times"});

@@ -50,7 +50,9 @@ enum class EventType {
   kSlowDialResponse,
   kSyncFailure,
   kStopLead,
-  kClockStep,  // issue 15: the queue's wall clock is stepped (monotonic time goes on)
+  kClockStep,       // issue 15: the queue's wall clock is stepped (monotonic time goes on)
+  kForgetCall,      // issue 21: Bland answers 404 when the call is looked up
+  kDialErrorState,  // issue 21: Bland accepts the dial and the call ends in an error state
 };
 
 // When a restart happens: at a time, or around one call's webhook or dial.
@@ -67,6 +69,9 @@ struct EventSpec {
   OutcomeSpec outcome;
   // dial faults
   int http_status = 0;
+  std::string refusal_kind;  // dial_error "kind" (bland_model/refusals.h), "" : from http_status
+  std::string code;          // dial_error "code": Bland's error code, "" : the kind's own
+  std::string error_state;   // dial_error_state "kind"
   std::optional<TimeMs> retry_after_ms;
   int times = 1;
   // delays: delay_webhook extra delay, slow_dial_response delay, duplicate_webhook offset

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cassert>
 #include <chrono>
 
 #include "core/errors.h"
@@ -35,7 +36,9 @@ Simulation::Simulation(const Scenario& scenario, SimOptions options)
     : sc_(scenario),
       opt_(std::move(options)),
       clock_(scenario.start),
-      dialer_(*this),
+      bland_(*this),
+      timers_(*this),
+      gate_(*this),
       checker_(scenario.policy),
       trace_(opt_.trace_out, ""),
       logger_(opt_.logger) {
@@ -93,15 +96,14 @@ void Simulation::at(TimeMs t, std::string label, std::function<void()> fn, bool 
   events_.schedule(t, std::move(fn), background, std::move(label));
 }
 
-void Simulation::at_same_process(TimeMs t, const std::string& label,
-                                 std::function<void(RedialQueue&)> fn) {
+void Simulation::at_same_process(TimeMs t, const std::string& label, std::function<void()> fn) {
   std::uint64_t epoch = epoch_;
   at(t, label, [this, epoch, label, fn = std::move(fn)] {
     if (epoch != epoch_ || !up_) {
       trace("lost", "", label + ": its process is gone");
       return;
     }
-    fn(*queue_);
+    fn();
   });
 }
 
@@ -149,21 +151,30 @@ const OutcomeSpec& Simulation::outcome_of(const SimLead& l, int call) const {
   return kNoAnswer;
 }
 
-void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
-                            std::optional<std::uint64_t> dial_seq) {
+void Simulation::place_call(std::size_t li, int call, TimeMs t, const PlaceHow& how) {
   SimLead& l = leads_[li];
   l.calls = call;
-  if (dial_seq) l.dial_seqs[call] = *dial_seq;
+  if (how.dial_seq) l.dial_seqs[call] = *how.dial_seq;
   ++n_[kCalls];
   const OutcomeSpec& o = outcome_of(l, call);
-  TimeMs end = t + o.call_ms.value_or(l.spec.call_ms);
+  const bool error_state = !how.error_state.empty();
+  TimeMs end = error_state ? t : t + o.call_ms.value_or(l.spec.call_ms);
   std::string call_id = l.spec.lead_id + "-c" + std::to_string(call);
-  checker_.call_started(l.phone, l.key, call_id, t, end, dial_seq.has_value());
+  bland_.register_call(call_id, l.spec.lead_id, call,
+                       PlacedCall{how.request_body, l.key, o, t, end, how.error_state, false});
+  checker_.call_started(l.phone, l.key, call_id, t, end, how.dial_seq.has_value());
+  if (error_state) {  // Bland gave up on it: no conversation, no webhook
+    trace("call", l.key,
+          std::string(how.how) + " " + call_id + " ends at once in Bland error state " +
+              how.error_state + "; no webhook");
+    return;
+  }
   SimLead::WebhookPlan plan;
   if (auto it = l.webhooks.find(call); it != l.webhooks.end()) plan = it->second;
-  std::string detail = std::string(how) + " " + call_id + " -> " + o.outcome + ", ends " + fmt(end);
+  std::string detail =
+      std::string(how.how) + " " + call_id + " -> " + o.outcome + ", ends " + fmt(end);
   trace("call", l.key, detail);
-  Webhook w{li, call, call_id, o, false, dial_seq};
+  Webhook w{li, call, call_id, o, false, how.dial_seq};
   at(end, "end of call " + call_id, [this, li, call_id, lost = plan.lost] {
     trace("call_end", leads_[li].key, call_id + (lost ? " (its webhook is lost)" : ""));
   });
@@ -178,11 +189,25 @@ void Simulation::place_call(std::size_t li, int call, TimeMs t, const char* how,
   for (TimeMs off : plan.duplicate_offsets_ms) schedule_webhook(copy, wt + off);
 }
 
-std::string Simulation::connect(SimLead& lead, TimeMs t, std::uint64_t dial_seq) {
+std::string Simulation::connect(SimLead& lead, TimeMs t, std::uint64_t dial_seq,
+                                const std::string& request_body, const std::string& error_state) {
   std::size_t li = by_key_.at(lead.key);
   int call = lead.calls + 1;
-  place_call(li, call, t, "redial", dial_seq);
+  place_call(li, call, t, PlaceHow{"redial", dial_seq, request_body, error_state});
   return lead.spec.lead_id + "-c" + std::to_string(call);
+}
+
+SimLead& Simulation::lead_by_key(const std::string& key) {
+  auto it = by_key_.find(key);
+  if (it != by_key_.end()) return leads_[it->second];
+  const LeadRecord* r = queue_ ? queue_->find(key) : nullptr;
+  assert(r != nullptr);  // the dialer only dials leads the queue has
+  return leads_[lead_index(r->lead_id, r->phone_number)];
+}
+
+const SimLead* Simulation::find_lead_by_key(const std::string& key) const {
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? nullptr : &leads_[it->second];
 }
 
 SimLead& Simulation::dial_started(const DialRequest& r) {
@@ -228,27 +253,21 @@ void Simulation::deliver(const Webhook& w_in) {
     schedule_webhook(w, now() + sc_.defaults.webhook_retry_ms);
     return;
   }
-  CallResult r;
-  r.lead_id = l.spec.lead_id;
-  r.phone_number = l.spec.phone_number;
-  r.list_id = l.spec.list_id;
-  r.first_name = l.spec.first_name;
-  r.last_name = l.spec.last_name;
-  r.state = l.spec.state;
-  r.outcome = w.outcome.outcome;
-  r.call_id = w.call_id;
-  r.scheduled_callback_time = w.outcome.callback_at;
-  if (sc_.defaults.webhook_dial_seq) r.dial_seq = w.dial_seq;
   const LeadRecord* before = queue_->find(l.key);
   int before_attempts = before ? before->attempts : -1;
-  std::optional<ApplyResult> res;
-  try {
-    res = queue_->apply_result(r);
-  } catch (const InputError& e) {
+  // Bland's post-call body for this call, taken by the runner's own webhook code.
+  const bland::IntakeResult in =
+      proc_->intake->take(bland_.webhook_body(w.call_id, l.spec, w.outcome));
+  if (in.kind == bland::IntakeResult::kRejected) {
     ++n_[kRejected];
-    trace("webhook", l.key, what + ": rejected (400): " + e.what());
+    trace("webhook", l.key, what + ": rejected (400): " + in.error);
     return;
   }
+  if (in.kind == bland::IntakeResult::kIgnored) {
+    trace("webhook", l.key, what + ": ignored (200): " + in.why);
+    return;
+  }
+  const ApplyResult* res = &in.applied;
   static const char* kinds[] = {"created", "updated", "duplicate"};
   trace("webhook", res->key,
         what + " -> " + kinds[static_cast<int>(res->kind)] + ", " + record_text(res->key));
@@ -296,14 +315,39 @@ void Simulation::deliver(const Webhook& w_in) {
 // ---- the process ----
 
 void Simulation::make_queue() {
-  queue_ = std::make_unique<RedialQueue>(sc_.policy, clock_, store_, dialer_, logger_);
+  queue_ = std::make_unique<RedialQueue>(sc_.policy, clock_, store_, gate_, logger_);
   queue_->set_calling_rules(rules_);
   if (dnc_list_) queue_->set_dnc_list(dnc_list_);
   queue_->set_event_listener([this](const QueueEvent& e) {
     // The tick summary and the dial itself are traced by the simulator with more detail.
-    if (e.kind == "tick" || e.kind == "dial" || e.kind == "dial_accepted") return;
+    if (e.kind == "tick" || e.kind == "dial") return;
+    if (e.kind == "released") ++n_[kReleased];  // by the tick or by the dialer's reconcile
     trace("queue." + e.kind, e.key, e.detail);
   });
+  proc_ = std::make_unique<Process>();
+  proc_->dialer = std::make_unique<bland::BlandDialer>(sim_dialer_config(), clock_, timers_, bland_,
+                                                       proc_->counters, mapping_);
+  proc_->applier = std::make_unique<bland::ResultApplier>(*queue_, proc_->counters);
+  proc_->intake = std::make_unique<bland::WebhookIntake>(*queue_, *proc_->applier, mapping_,
+                                                         /*webhook_events=*/false);
+  proc_->dialer->attach(*queue_, *proc_->applier, [this] { dirty_ = true; });
+  // A plan-limit pause that ends ticks at once, as the runner does.
+  proc_->dialer->set_on_resume([this] {
+    ++tick_gen_;
+    schedule_tick(now());
+  });
+  gate_.set_target(proc_->dialer.get());
+}
+
+void Simulation::commit_if_dirty() {
+  if (!dirty_ || !up_) return;
+  dirty_ = false;
+  try {
+    queue_->sync();
+  } catch (const StoreError& e) {
+    trace("store", "", std::string("sync failed after a dial answer: ") + e.what());
+    crash_after_event(0, "store sync failed (group commit)");
+  }
 }
 
 void Simulation::schedule_tick(TimeMs t) {
@@ -344,7 +388,6 @@ void Simulation::do_tick() {
   if (leads_.size() <= kConsistencyEveryStepMaxLeads)
     checker_.queue_consistent(now(), event_label_, *queue_);
   n_[kSkipped] += s.skipped;
-  n_[kReleased] += s.calls_released;
   n_[kHeld] += s.held;
   n_[kDncSkips] += s.dnc;
   if (!s.ran) {
@@ -364,7 +407,10 @@ void Simulation::crash(TimeMs downtime_ms, const std::string& why) {
   if (!up_) return;  // already down
   trace("crash", "",
         why + (downtime_ms > 0 ? ", down for " + duration_text(downtime_ms) : std::string()));
+  gate_.set_target(nullptr);
+  proc_.reset();  // the dialer holds the queue
   queue_.reset();
+  dirty_ = false;
   store_.crash();
   up_ = false;
   ++epoch_;
@@ -382,7 +428,7 @@ void Simulation::come_up(bool tick) {
   make_queue();
   queue_->load();
   up_ = true;
-  dialer_.process_restarted();
+  gate_.process_restarted();
   last_tick_note_.clear();
   trace("restart", "",
         "loaded " + std::to_string(queue_->size()) + " records, " +
@@ -415,7 +461,28 @@ bool Simulation::drained() const {
 
 // ---- the run ----
 
+namespace {
+
+// The Bland-facing code logs through spdlog's default logger (as it does in the runner): during
+// a run that is the run's logger, so the simulator's output stays its own.
+class DefaultLoggerSwap {
+ public:
+  explicit DefaultLoggerSwap(std::shared_ptr<spdlog::logger> run_logger)
+      : saved_(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::move(run_logger));
+  }
+  ~DefaultLoggerSwap() { spdlog::set_default_logger(saved_); }
+  DefaultLoggerSwap(const DefaultLoggerSwap&) = delete;
+  DefaultLoggerSwap& operator=(const DefaultLoggerSwap&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> saved_;
+};
+
+}  // namespace
+
 RunResult Simulation::run() {
+  DefaultLoggerSwap logger_swap(logger_);
   RunResult r;
   r.file = sc_.file;
   r.name = sc_.name;
@@ -439,6 +506,7 @@ RunResult Simulation::run() {
       last_event_ = when;
       action();
       ++events_run_;
+      commit_if_dirty();
       while (pending_crash_) {
         TimeMs down = *pending_crash_;
         pending_crash_.reset();
@@ -466,7 +534,7 @@ void Simulation::collect(RunResult& r) {
   n_[kMaxAttempts] = static_cast<long long>(c.max_attempts);
   n_[kDnc] = static_cast<long long>(c.dnc);
   n_[kRecords] = static_cast<long long>(queue_->size());
-  n_[kDialErrors] = static_cast<long long>(dialer_.failed_dials());
+  n_[kDialErrors] = static_cast<long long>(bland_.refused_posts() + gate_.lost_dials());
   r.totals = totals();
   r.leads = sc_.leads.size();
   r.last_event = last_event_;

@@ -11,6 +11,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bland/bland_dialer.h"
+#include "bland/counters.h"
+#include "bland/outcome_mapping.h"
+#include "bland/result_applier.h"
+#include "bland/webhook_intake.h"
 #include "core/calling_rules.h"
 #include "core/clock.h"
 #include "core/dnc_list.h"
@@ -20,7 +25,8 @@
 #include "sim/expectations.h"
 #include "sim/invariants.h"
 #include "sim/scenario.h"
-#include "sim/sim_dialer.h"
+#include "sim/sim_bland.h"
+#include "sim/sim_dial_gate.h"
 #include "sim/trace.h"
 
 namespace spdlog {
@@ -85,17 +91,22 @@ class Simulation {
   ~Simulation();
   RunResult run();
 
-  // ---- for SimDialer ----
+  // ---- for SimDialGate and SimBland ----
   TimeMs now() const { return clock_.now_ms(); }
   const Scenario& scenario() const { return sc_; }
   void trace(const std::string& kind, const std::string& key, const std::string& detail);
   // Records a dial the queue started and checks it; returns the lead (made up if unknown).
   SimLead& dial_started(const DialRequest& r);
-  // The dial connected: the call happens. Returns its call id.
-  std::string connect(SimLead& lead, TimeMs at, std::uint64_t dial_seq);
+  // Bland placed the call a dial asked for (`request_body`: the POST body; `error_state`: "" or
+  // the Bland error state it ends in, with no webhook). Returns its call id.
+  std::string connect(SimLead& lead, TimeMs at, std::uint64_t dial_seq,
+                      const std::string& request_body, const std::string& error_state);
+  // The lead with queue key `key` (made up if the world does not know it).
+  SimLead& lead_by_key(const std::string& key);
+  const SimLead* find_lead_by_key(const std::string& key) const;
   // Runs `fn` at `t` only if the same process incarnation is still up then (the answer to a
-  // request dies with the process that sent it).
-  void at_same_process(TimeMs t, const std::string& label, std::function<void(RedialQueue&)> fn);
+  // request, a timer: they die with the process that made them).
+  void at_same_process(TimeMs t, const std::string& label, std::function<void()> fn);
   // Crashes the process right after the current event.
   void crash_after_event(TimeMs downtime_ms, const std::string& why);
 
@@ -139,8 +150,13 @@ class Simulation {
   void run_when_up(const std::string& label, std::function<void()> fn);
   std::size_t lead_index(const std::string& lead_id, const std::string& phone);
   const OutcomeSpec& outcome_of(const SimLead& l, int call) const;
-  void place_call(std::size_t li, int call, TimeMs at, const char* how,
-                  std::optional<std::uint64_t> dial_seq = std::nullopt);
+  struct PlaceHow {
+    const char* how = "";
+    std::optional<std::uint64_t> dial_seq;  // the queue's dial (none: a call outside the queue)
+    std::string request_body;               // the dial's POST body
+    std::string error_state;                // "" or the Bland error state the call ends in
+  };
+  void place_call(std::size_t li, int call, TimeMs at, const PlaceHow& how);
   void schedule_webhook(const Webhook& w, TimeMs at);
   void deliver(const Webhook& w_in);
   void schedule_tick(TimeMs at);
@@ -154,6 +170,9 @@ class Simulation {
   // Loads the calling-rule tables and the do-not-call list once; every queue shares them.
   void load_rules();
   void make_queue();
+  // Syncs the queue if the Bland-facing code changed it (the runner's group commit, once per
+  // pass of its loop; here once per event).
+  void commit_if_dirty();
   bool drained() const;
   void flush_violations();
   void collect(RunResult& r);
@@ -165,8 +184,20 @@ class Simulation {
   SimOptions opt_;
   ManualClock clock_;
   MemoryStore store_;
-  SimDialer dialer_;
+  SimBland bland_;
+  SimTimers timers_;
+  SimDialGate gate_;
+  bland::OutcomeMapping mapping_;  // the runner's default mapping
   std::unique_ptr<RedialQueue> queue_;
+  // The production Bland-facing code of one process incarnation (rebuilt at every restart).
+  struct Process {
+    bland::BlandCounters counters;
+    std::unique_ptr<bland::BlandDialer> dialer;
+    std::unique_ptr<bland::ResultApplier> applier;
+    std::unique_ptr<bland::WebhookIntake> intake;
+  };
+  std::unique_ptr<Process> proc_;
+  bool dirty_ = false;  // the Bland-facing code changed the queue since the last sync
   std::shared_ptr<const CallingRules> rules_;
   std::shared_ptr<const DncList> dnc_list_;
   InvariantChecker checker_;

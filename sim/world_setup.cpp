@@ -37,10 +37,7 @@ void Simulation::setup() {
           at(*e.at, label,
              [this, e] { crash(e.downtime_ms, "scenario restart (" + e.where + ")"); });
         } else if (e.point == RestartPoint::kInDial) {
-          DialFault f;
-          f.kind = DialFault::kCrash;
-          f.downtime_ms = e.downtime_ms;
-          dialer_.add_fault(e.lead_id, e.call, f);
+          gate_.add_crash(e.lead_id, e.call, e.downtime_ms);
         } else if (e.point == RestartPoint::kBeforeAck) {
           lead_of(e).restart_before_ack[e.call] = e;
         } else {
@@ -83,11 +80,23 @@ void Simulation::setup() {
                  : e.type == EventType::kDialTimeout ? DialFault::kTimeout
                                                      : DialFault::kSlowResponse;
         f.http_status = e.http_status;
+        f.refusal_kind = e.refusal_kind;
+        f.code = e.code;
         f.retry_after_ms = e.retry_after_ms;
         f.delay_ms = e.delay_ms;
-        for (int k = 0; k < e.times; ++k) dialer_.add_fault(e.lead_id, e.call, f);
+        for (int k = 0; k < e.times; ++k) bland_.add_fault(e.lead_id, e.call, f);
         break;
       }
+      case EventType::kDialErrorState: {
+        DialFault f;
+        f.kind = DialFault::kErrorState;
+        f.error_state = e.error_state;
+        bland_.add_fault(e.lead_id, e.call, f);
+        break;
+      }
+      case EventType::kForgetCall:
+        bland_.forget_call(e.lead_id, e.call);
+        break;
       case EventType::kSyncFailure:
         at(*e.at, label, [this] {
           store_.fail_next_sync();
@@ -117,8 +126,11 @@ void Simulation::setup() {
   for (std::size_t i = 0; i < leads_.size(); ++i) {
     const LeadSpec& spec = leads_[i].spec;
     if (spec.first_call_at) {
-      at(*spec.first_call_at, "first call of " + spec.lead_id,
-         [this, i] { place_call(i, 1, now(), "first call (outside the queue)"); });
+      at(*spec.first_call_at, "first call of " + spec.lead_id, [this, i] {
+        PlaceHow how;
+        how.how = "first call (outside the queue)";
+        place_call(i, 1, now(), how);
+      });
     }
     if (spec.enqueue_at) {
       at(*spec.enqueue_at, "enqueue " + spec.lead_id, [this, i] {

@@ -20,10 +20,10 @@
 #include <random>
 #include <sstream>
 
+#include "bland_model/call_objects.h"
 #include "core/errors.h"
 #include "core/redial_policy.h"
 #include "runner/emulator/dial_script.h"
-#include "runner/emulator/emulated_calls.h"
 #include "runner/event_loop.h"
 #include "runner/hmac.h"
 #include "runner/http_client.h"
@@ -88,7 +88,7 @@ HttpResponse bland_error(int status, const std::string& message) {
 class Emulator {
  public:
   // test_clock: REDIAL_TEST_CLOCK's virtual time (runner/test_clock.h), else nullptr.
-  Emulator(Options o, emulator::OutcomeScript script, emulator::DialScript dials,
+  Emulator(Options o, bland_model::OutcomeScript script, emulator::DialScript dials,
            ManualClock* test_clock)
       : opt_(std::move(o)),
         script_(std::move(script)),
@@ -153,11 +153,15 @@ class Emulator {
     std::int64_t now = clock_.now_ms();
     emulator::DialStep dial_step = dials_.next(lead_of(body, phone));
     if (auto refusal = emulator::dial_refusal(dial_step, phone)) {
-      refused_.push_back(json{{"lead_id", lead_of(body, phone)},
-                              {"phone_number", phone},
-                              {"kind", dial_step.kind},
-                              {"status", refusal->status},
-                              {"at", now}});
+      // dial_seq (the runner's metadata) tells a dial's retries from a new dial.
+      const json meta = body.value("metadata", json::object());
+      refused_.push_back(
+          json{{"lead_id", lead_of(body, phone)},
+               {"phone_number", phone},
+               {"kind", dial_step.kind},
+               {"status", refusal->status},
+               {"dial_seq", meta.is_object() ? meta.value("dial_seq", json()) : json()},
+               {"at", now}});
       spdlog::info("dial to {} refused by script: {} (HTTP {})", phone, dial_step.kind,
                    refusal->status);
       return *refusal;
@@ -175,7 +179,7 @@ class Emulator {
     json meta = body.value("metadata", json::object());
     if (meta.contains("lead_id") && meta["lead_id"].is_string())
       c.lead_id = meta["lead_id"].get<std::string>();
-    emulator::OutcomeScript::Step step = script_.next(c.lead_id.empty() ? phone : c.lead_id);
+    bland_model::OutcomeScript::Step step = script_.next(c.lead_id.empty() ? phone : c.lead_id);
     c.outcome = step.outcome;
     c.dialed_at = now;
     const TimeMs delay_ms = step.delay_ms.value_or(opt_.delay_ms);
@@ -184,7 +188,7 @@ class Emulator {
     c.created_at = iso_time(now);
     std::uniform_real_distribution<double> u(0, 1);
     c.forgotten = step.webhook == "forgotten";
-    if (emulator::is_error_state_kind(dial_step.kind)) c.error_state = dial_step.kind;
+    if (bland_model::is_error_state_kind(dial_step.kind)) c.error_state = dial_step.kind;
     c.lost = step.webhook == "lost" || c.forgotten || !c.error_state.empty() ||
              (step.webhook.empty() && u(rng_) < opt_.loss_rate);
     c.duplicated = step.webhook == "duplicate" ||
@@ -218,16 +222,16 @@ class Emulator {
 
   json object_of(const Call& c) const {
     if (!c.error_state.empty())
-      return emulator::error_state_object(
-          emulator::running_call_object(c.id, c.request, c.created_at), c.error_state);
+      return bland_model::error_state_object(
+          bland_model::running_call_object(c.id, c.request, c.created_at), c.error_state);
     if (clock_.now_ms() < c.ends_at)
-      return emulator::running_call_object(c.id, c.request, c.created_at);
+      return bland_model::running_call_object(c.id, c.request, c.created_at);
     return ended_object(c);
   }
 
   // The ended call object, with a scripted callback time in its metadata.
   static json ended_object(const Call& c) {
-    json o = emulator::ended_call_object(c.id, c.request, c.outcome, c.created_at);
+    json o = bland_model::ended_call_object(c.id, c.request, c.outcome, c.created_at);
     if (c.callback_ms) o["metadata"]["scheduled_callback_time"] = *c.callback_ms;
     return o;
   }
@@ -267,14 +271,15 @@ class Emulator {
         TimeMs at = std::string(qs) == "queued" ? opt_.delay_ms / 4 : opt_.delay_ms / 2;
         loop_.add_timer(at, [this, id, url, qs] {
           const Call& c = calls_.at(id);
-          send_extra(id, url, qs, emulator::status_event_object(c.id, c.request, c.created_at, qs));
+          send_extra(id, url, qs,
+                     bland_model::status_event_object(c.id, c.request, c.created_at, qs));
         });
       }
     } else if (c.extra == "analysis") {
       loop_.add_timer(opt_.delay_ms + opt_.analysis_delay_ms, [this, id, url] {
         const Call& c = calls_.at(id);
         send_extra(id, url, "analysis",
-                   emulator::analysis_object(c.id, c.request, c.outcome, c.created_at));
+                   bland_model::analysis_object(c.id, c.request, c.outcome, c.created_at));
       });
     }
   }
@@ -342,7 +347,7 @@ class Emulator {
   }
 
   Options opt_;
-  emulator::OutcomeScript script_;
+  bland_model::OutcomeScript script_;
   emulator::DialScript dials_;
   std::vector<json> refused_;  // dials the "dials" script refused
   SystemClock system_clock_;
@@ -413,13 +418,13 @@ int main(int argc, char** argv) {
   }
   spdlog::set_pattern("%H:%M:%S.%e [emulator] %v");
   try {
-    emulator::OutcomeScript script(json{{"leads", json::object()}}, o.default_outcome);
+    bland_model::OutcomeScript script(json{{"leads", json::object()}}, o.default_outcome);
     emulator::DialScript dials;
     if (!script_file.empty()) {
       std::ifstream in(script_file);
       if (!in) throw std::invalid_argument("cannot read " + script_file);
       json j = json::parse(in, nullptr, true, true);
-      script = emulator::OutcomeScript(j, o.default_outcome);
+      script = bland_model::OutcomeScript(j, o.default_outcome);
       dials = emulator::DialScript(j);
     }
     std::unique_ptr<ManualClock> test_clock = test_clock_from_environment("bland-emulator");

@@ -1,6 +1,5 @@
 #include "runner/emulator/dial_script.h"
 
-#include <cmath>
 #include <stdexcept>
 
 namespace redial::emulator {
@@ -8,11 +7,6 @@ namespace redial::emulator {
 using nlohmann::json;
 
 namespace {
-
-const char* const kKinds[] = {
-    "accept",      "plan_concurrency", "plan_daily_minutes", "plan_rate",       "rate_limited",
-    "same_number", "unauthorized",     "forbidden",          "pre_queue_error", "queue_error",
-    "call_error",  "complete_error",   "status_error"};
 
 DialStep step_of(const json& v) {
   DialStep s;
@@ -29,22 +23,10 @@ DialStep step_of(const json& v) {
   } else {
     throw std::invalid_argument("dials: each entry is a kind or {\"kind\": ..., ...}");
   }
-  bool known = false;
-  for (const char* k : kKinds) known = known || s.kind == k;
+  bool known = s.kind == "accept" || bland_model::is_refusal_kind(s.kind) ||
+               bland_model::is_error_state_kind(s.kind);
   if (!known) throw std::invalid_argument("dials: unknown kind '" + s.kind + "'");
   return s;
-}
-
-runner::HttpResponse error_reply(int status, const std::string& message, const std::string& code,
-                                 const std::optional<double>& retry_after_s) {
-  json err{{"message", message}};
-  if (!code.empty()) err["code"] = code;
-  json body{{"status", "error"}, {"message", message}, {"errors", json::array({err})}};
-  runner::HttpResponse r{status, body.dump() + "\n", "application/json", false};
-  if (retry_after_s)
-    r.headers.emplace_back("Retry-After",
-                           std::to_string(static_cast<long long>(std::ceil(*retry_after_s))));
-  return r;
 }
 
 }  // namespace
@@ -73,46 +55,12 @@ DialStep DialScript::next(const std::string& lead_id) {
   return own.value_or(DialStep{});
 }
 
-bool is_error_state_kind(const std::string& kind) {
-  return kind == "pre_queue_error" || kind == "queue_error" || kind == "call_error" ||
-         kind == "complete_error" || kind == "status_error";
-}
-
 std::optional<runner::HttpResponse> dial_refusal(const DialStep& s, const std::string& phone) {
-  auto code = [&s](const char* dflt) { return s.code.empty() ? std::string(dflt) : s.code; };
-  if (s.kind == "plan_concurrency")
-    return error_reply(429, "Concurrent call limit of your plan reached (emulated)",
-                       code("CALL_RL_PLAN_CONCURRENCY"), s.retry_after_s);
-  if (s.kind == "plan_daily_minutes")
-    return error_reply(429, "Daily call minutes of your plan used up (emulated)",
-                       code("CALL_RL_PLAN_DAILY_MINUTES"), s.retry_after_s);
-  if (s.kind == "plan_rate")
-    return error_reply(429, "Calls per hour of your plan reached (emulated)",
-                       code("CALL_RL_PLAN_HOURLY_CALLS"), s.retry_after_s);
-  if (s.kind == "rate_limited")
-    return error_reply(429, "Too many requests", s.code, s.retry_after_s);
-  if (s.kind == "same_number")
-    return error_reply(429,
-                       "Rate limit exceeded: " + phone + " was called less than 10 seconds ago",
-                       s.code, s.retry_after_s);
-  if (s.kind == "unauthorized")
-    return error_reply(401, "Invalid or missing API key (authorization)", s.code, std::nullopt);
-  if (s.kind == "forbidden")
-    return error_reply(403, "This API key may not place calls (emulated)", s.code, std::nullopt);
-  return std::nullopt;
-}
-
-json error_state_object(json c, const std::string& kind) {
-  c["completed"] = false;
-  c["error_message"] = "Emulated Bland error state: " + kind;
-  if (kind == "status_error") {
-    c["status"] = "error";
-    c["queue_status"] = nullptr;
-  } else {
-    c["status"] = nullptr;
-    c["queue_status"] = kind;
-  }
-  return c;
+  auto r = bland_model::dial_refusal(s.kind, s.code, s.retry_after_s, phone);
+  if (!r) return std::nullopt;
+  runner::HttpResponse out{r->status, r->body, "application/json", false};
+  if (r->retry_after_s) out.headers.emplace_back("Retry-After", std::to_string(*r->retry_after_s));
+  return out;
 }
 
 }  // namespace redial::emulator

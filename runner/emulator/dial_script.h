@@ -1,7 +1,7 @@
 #pragma once
 // The emulator's dial-time script kinds (issue 14): how Bland answers POST /v1/calls, and error
-// states a placed call ends in. Kept apart from the outcome script (emulated_calls.h): these
-// decide whether a call is placed at all, those how a placed call ends.
+// states a placed call ends in. Kept apart from the outcome script (bland_model/call_objects.h):
+// these decide whether a call is placed at all, those how a placed call ends.
 //
 // Script file, beside "leads":
 //   "dials": {"*": [...], "<lead_id>": [...]}
@@ -17,6 +17,7 @@
 //   rate_limited                        429 naming no limit
 //   same_number                         429 for a number called within ~10 s
 //   unauthorized, forbidden             401 / 403
+//   server_error                        503: Bland's side failed (the dialer retries it)
 //   pre_queue_error, queue_error, call_error, complete_error, status_error
 //                                       accepted (call_id), but the call ends in that error
 //                                       state: no webhook; GET /v1/calls/{id} reports it
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bland_model/refusals.h"
 #include "runner/http_server.h"
 
 namespace redial::emulator {
@@ -49,13 +51,8 @@ class DialScript {
   std::map<std::string, std::size_t> used_;
 };
 
-// True for the kinds that place the call but end it in an error state.
-bool is_error_state_kind(const std::string& kind);
-
-// The refusal for a step that does not place the call (429, 401, 403); nullopt for the rest.
+// The refusal for a step that does not place the call (429, 401, 403, 503); nullopt for the
+// rest (bland_model/refusals.h).
 std::optional<runner::HttpResponse> dial_refusal(const DialStep& step, const std::string& phone);
-
-// A call object (running_call_object's) turned into Bland's error state `kind`.
-nlohmann::json error_state_object(nlohmann::json running, const std::string& kind);
 
 }  // namespace redial::emulator

@@ -37,9 +37,6 @@ TOKEN = "differential-webhook-token-0123456789"
 SKIP = {
     "08-webhook-before-dial-response.json":
         "slow_dial_response: the emulator answers every dial at once in virtual time",
-    "09-dial-errors.json":
-        "dial_error: the runner's dialer retries 429/5xx itself (--dial-retries, backoff) where "
-        "the simulator fails the dial at once; one policy for both is issue 21's bland/ library",
     "10-dial-timeout.json": "dial_timeout: a dial request that never gets an answer",
     "11-restart-before-ack.json": "restart before an acknowledgement (a crash at an exact point)",
     "12-restart-in-dial.json": "restart inside a tick (a crash at an exact point)",
@@ -50,21 +47,16 @@ SKIP = {
     "24-duplicate-after-checkpoint-restarts.json": "restarts that load snapshots",
     "25-late-result-during-unanswered-dial.json":
         "slow_dial_response: the emulator answers every dial at once in virtual time",
+    "00-issue-example.json":
+        "a scripted duplicate of call 2 posted before call 2 is dialed: the harness takes a "
+        "call's webhook body from the emulator once the call exists",
     "33-wall-clock-steps.json": "clock_step: a wall clock stepped apart from the monotonic one",
 }
 
 # Scenarios the runner plays but where it disagrees with the simulator: findings, run and printed
 # (a diff is expected; one that disappears is reported so the entry is removed), never counted
 # as passing.
-KNOWN_DIFFERENCES = {
-    "06-lost-webhook.json":
-        "a lost webhook: the simulator's queue releases the call at the first tick after the call "
-        "timeout (14:40) and redials; the runner's dialer first reconciles with GET /v1/calls/{id} "
-        "(Bland answers 404) on its own look-up schedule and releases later. The reconcile "
-        "schedule moving into the core (issue 21) is what makes the two agree",
-    "07-out-of-order-webhooks.json": "the same lost-result release as 06 (the delayed webhook "
-                                     "is past the call timeout)",
-}
+KNOWN_DIFFERENCES = {}
 
 # Scenario config key -> (runner flag, value converter). The one place the two front ends meet.
 def _minutes(v):
@@ -111,7 +103,16 @@ BUSINESS_HOURS_FLAGS = {"start": "--business-hours-start", "end": "--business-ho
 # Config keys with no runner setting: a scenario using one is skipped, and says why.
 UNSUPPORTED_CONFIG = {"known_outcomes", "max_calls_per_lead_24h", "max_calls_per_phone_24h"}
 SUPPORTED_EVENTS = {"duplicate_webhook", "delay_webhook", "lose_webhook", "webhook", "stop_lead",
-                    "restart"}
+                    "restart", "dial_error", "dial_error_state", "forget_call"}
+# A scenario dial_error's http_status -> the emulator's refusal kind (bland_model/refusals.h).
+STATUS_KINDS = {429: "same_number", 401: "unauthorized", 403: "forbidden"}
+
+
+def refusal_kind(e):
+    if "kind" in e:
+        return e["kind"]
+    status = e["http_status"]
+    return STATUS_KINDS.get(status, "server_error" if status >= 500 else None)
 
 
 def strip_comments(text):
@@ -150,6 +151,13 @@ def why_not_expressible(sc):
             return "restart tied to a webhook or with downtime (a crash at an exact point)"
         if e["type"] not in SUPPORTED_EVENTS:
             return f"event {e['type']}: not expressible through the runner and the emulator"
+        if e["type"] == "dial_error" and refusal_kind(e) is None:
+            return f"dial_error http_status {e['http_status']}: the emulator has no such refusal"
+        if e["type"] == "forget_call" and not any(
+                x["type"] == "lose_webhook" and x["lead_id"] == e["lead_id"] and
+                x["call"] == e["call"] for x in sc["events"]):
+            return "forget_call of a call whose webhook still comes (the emulator's forgotten " \
+                   "calls send none)"
     for lead in sc.get("leads", []):
         if "first_call_at" not in lead:
             return f"lead {lead['lead_id']}: enqueue_at (a first dial by the queue)"
@@ -205,13 +213,27 @@ class Scenario:
             if "call" not in e:
                 continue
             f = self.faults.setdefault((str(e["lead_id"]), e["call"]),
-                                       {"extra_s": 0, "lost": False, "dups": []})
+                                       {"extra_s": 0, "lost": False, "forgotten": False,
+                                        "dups": [], "dials": [], "error_state": None})
             if e["type"] == "delay_webhook":
                 f["extra_s"] += e["seconds"]
             elif e["type"] == "lose_webhook":
                 f["lost"] = True
+            elif e["type"] == "forget_call":
+                f["forgotten"] = True
             elif e["type"] == "duplicate_webhook":
                 f["dups"].append(e)
+            elif e["type"] == "dial_error_state":
+                f["error_state"] = e["kind"]
+            elif e["type"] == "dial_error":
+                step = {"kind": refusal_kind(e)}
+                if e.get("retry_after_seconds") is not None:
+                    step["retry_after"] = e["retry_after_seconds"]
+                elif e.get("http_status") == 429 and "kind" not in e:
+                    step["retry_after"] = 10  # the simulator's default for a plain 429
+                if "code" in e:
+                    step["code"] = e["code"]
+                f["dials"] += [step] * e.get("times", 1)
 
     def outcome(self, lead_id, call):
         outs = self.leads[lead_id].get("outcomes", [])
@@ -246,11 +268,30 @@ class Scenario:
                         "webhook_after_ms": self.after_ms(lead_id, call)}
                 if self.callback_ms(lead_id, call) is not None:
                     step["scheduled_callback_time"] = self.callback_ms(lead_id, call)
-                if self.faults.get((lead_id, call), {}).get("lost"):
+                f = self.faults.get((lead_id, call), {})
+                if f.get("forgotten"):
                     step["webhook"] = "forgotten"  # no webhook; Bland knows no such call either
+                elif f.get("lost"):
+                    step["webhook"] = "lost"  # no webhook; GET /v1/calls/{id} finds the call
                 steps.append(step)
             leads[lead_id] = steps
-        return {"leads": leads}
+        return {"leads": leads, "dials": self.dial_script()}
+
+    def dial_script(self):
+        """How Bland answers each POST of a lead: the scenario's refusals for a call, one per
+        POST (the dialer's retries take the next), then the POST that places it (accepted, or
+        ending in an error state)."""
+        dials = {}
+        for lead_id in self.leads:
+            calls = [c for (lid, c) in self.faults if lid == lead_id]
+            steps = []
+            for call in range(2, max(calls, default=1) + 1):
+                f = self.faults.get((lead_id, call), {})
+                steps += f.get("dials", [])
+                steps.append(f.get("error_state") or "accept")
+            if any(s != "accept" for s in steps):
+                dials[lead_id] = steps
+        return dials
 
     def dup_times(self, lead_id, call, original_ms):
         out = []
@@ -446,12 +487,22 @@ class Run:
             http("POST", self.emu + "/test/clock/release", {})
 
     def actual(self):
-        dials = {}
+        """Per lead: the queue's dials (one per dial_seq: a dial's retries are one dial; a
+        restart reuses numbers, so only POSTs within a minute are one dial), attempts, status."""
+        posts = []
         calls = self.emulator_calls()
         for c in calls["calls"]:
-            dials.setdefault(c["lead_id"], []).append(c["dialed_at"])
+            seq = c["request"].get("metadata", {}).get("dial_seq")
+            posts.append((c["lead_id"], seq, c["dialed_at"]))
         for c in calls["refused"]:
-            dials.setdefault(c["lead_id"], []).append(c["at"])
+            posts.append((c["lead_id"], c.get("dial_seq"), c["at"]))
+        dials, last_post = {}, {}
+        for lead_id, seq, at in sorted(posts, key=lambda p: p[2]):
+            prev = last_post.get((lead_id, seq))
+            last_post[(lead_id, seq)] = at
+            if seq is not None and prev is not None and at - prev <= 60_000:
+                continue  # a retry of the same dial
+            dials.setdefault(lead_id, []).append(at)
         out = {}
         for rec in self.records():
             lid = str(rec.get("lead_id"))

@@ -1,8 +1,8 @@
-#include "runner/emulator/emulated_calls.h"
+#include "bland_model/call_objects.h"
 
 #include <stdexcept>
 
-namespace redial::emulator {
+namespace redial::bland_model {
 
 using nlohmann::json;
 
@@ -225,4 +225,4 @@ json analysis_object(const std::string& call_id, const json& request, const std:
   return c;
 }
 
-}  // namespace redial::emulator
+}  // namespace redial::bland_model

@@ -1,5 +1,6 @@
 #pragma once
-// The Bland emulator's model: scripted outcomes per lead and Bland-shaped call objects.
+// Our model of Bland (issue 21), shared by bland-emulator and the simulator (sim/sim_bland.h):
+// scripted outcomes per lead and Bland-shaped call objects.
 //
 // Script file (the outcome lists of the simulator's scenario files):
 //   {"leads": {"12345": ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"]}}
@@ -25,7 +26,7 @@
 
 #include "core/time.h"
 
-namespace redial::emulator {
+namespace redial::bland_model {
 
 class OutcomeScript {
  public:
@@ -63,4 +64,4 @@ nlohmann::json status_event_object(const std::string& call_id, const nlohmann::j
 nlohmann::json analysis_object(const std::string& call_id, const nlohmann::json& request,
                                const std::string& outcome, const std::string& created_at);
 
-}  // namespace redial::emulator
+}  // namespace redial::bland_model
