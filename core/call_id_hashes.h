@@ -3,6 +3,7 @@
 // out): the queue's duplicate check. Most leads hold one (their last_call_id at load) or none,
 // so one is kept inline and a heap block is allocated only from the second on. 16 bytes.
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 
@@ -24,6 +25,7 @@ class CallIdHashes {
   }
   // Appends h; past `limit` entries the oldest is dropped. REQUIRES: 1 <= limit <= 255.
   void push(std::uint64_t h, std::size_t limit) {
+    assert(limit >= 1 && limit <= 255);
     if (size_ == cap_) {
       const auto cap = static_cast<std::uint8_t>(std::min<std::size_t>(cap_ * 2u, limit + 1));
       auto* grown = new std::uint64_t[cap];

@@ -6,6 +6,7 @@
 // on disk) and monotonic time (mono_ms) for what is about elapsed time (the tick interval, call
 // time-outs, timers). An operator or NTP may step the wall clock either way; monotonic time only
 // moves forward at the real pace, so a step never stalls or bursts the timers.
+#include <cassert>
 #include <optional>
 
 #include "core/time.h"
@@ -39,7 +40,10 @@ class ManualClock final : public Clock {
   // REQUIRES: t >= now_ms(): virtual time never runs backwards (use step_wall for that).
   void set(TimeMs t);
   // REQUIRES: delta_ms >= 0.
-  void advance(TimeMs delta_ms) { set(now_ms_ + delta_ms); }
+  void advance(TimeMs delta_ms) {
+    assert(delta_ms >= 0);
+    set(now_ms_ + delta_ms);
+  }
   // Steps the wall time by delta_ms (either sign); monotonic time does not move.
   void step_wall(TimeMs delta_ms) { now_ms_ += delta_ms; }
 

@@ -33,7 +33,8 @@ RedialQueue::RedialQueue(RedialPolicy policy, const Clock& clock, Store& store, 
 RedialQueue::~RedialQueue() = default;
 
 void RedialQueue::load() {
-  assert(records_.empty() && in_flight_.empty());  // REQUIRES: called once, first
+  assert(!loaded_ && records_.empty() && in_flight_.empty());  // REQUIRES: called once, first
+  loaded_ = true;
   if (!rules_) rules_ = CallingRules::from_policy(policy_);
   if (!dnc_list_ && !policy_.dnc_file.empty())
     dnc_list_ = std::make_shared<const DncList>(DncList::load(policy_.dnc_file));

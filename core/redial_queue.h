@@ -4,6 +4,7 @@
 //
 // Threading: one owner. The runner drives it from its single event loop, the simulator from its
 // event loop; nothing here locks.
+#include <cassert>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -119,7 +120,10 @@ class RedialQueue final : private RecordSource {
   // REQUIRES: called once, first.
   void load();
   // REQUIRES: before load(). Lets several queues (simulator restarts) share loaded tables.
-  void set_calling_rules(std::shared_ptr<const CallingRules> rules) { rules_ = std::move(rules); }
+  void set_calling_rules(std::shared_ptr<const CallingRules> rules) {
+    assert(!loaded_);
+    rules_ = std::move(rules);
+  }
   void set_dnc_list(std::shared_ptr<const DncList> list) { dnc_list_ = std::move(list); }
   // Re-reads the policy's dnc_file. On ConfigError the previous list stays in force.
   std::size_t reload_dnc();
@@ -342,6 +346,7 @@ class RedialQueue final : private RecordSource {
   // a call loaded from disk gets one from its wall-clock dialed_at when first looked at.
   std::unordered_map<std::uint64_t, TimeMs> dialed_mono_ms_;
   bool ticking_ = false;
+  bool loaded_ = false;  // load() ran (set_calling_rules must come before it)
   TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it
   std::uint64_t dial_failures_ = 0;
   std::shared_ptr<const CallingRules> rules_;

@@ -115,6 +115,22 @@ TEST_CASE("scenario errors name the file and the field") {
             .rfind("x.json: config.min_call_gap_seconds: expected", 0) == 0);
   CHECK(error_of(R"({"start": "2025-12-01T14:00:00", "dnc": ["+1 555 010 0001", "12"]})") ==
         "x.json: dnc[1]: not a phone number: \"12\"");
+  // Bland's faults (issue 21): kinds are bland_model/refusals.h's.
+  auto event_error = [&](const std::string& event) {
+    return error_of(R"({"start": "2025-12-01T14:00:00", "leads": [{"lead_id": "A",
+        "phone_number": "+15550100001", "first_call_at": "14:00"}], "events": [)" + event + "]}");
+  };
+  CHECK(event_error(R"({"type": "dial_error", "lead_id": "A", "call": 2, "kind": "plan_bogus"})")
+            .rfind("x.json: events[0].kind: unknown refusal kind \"plan_bogus\"", 0) == 0);
+  CHECK(event_error(R"({"type": "dial_error", "lead_id": "A", "call": 2})") ==
+        "x.json: events[0].http_status: missing (or give a \"kind\")");
+  CHECK(event_error(R"({"type": "dial_error_state", "lead_id": "A", "call": 2, "kind": "oops"})")
+            .rfind("x.json: events[0].kind: unknown error state \"oops\"", 0) == 0);
+  CHECK(event_error(R"({"type": "dial_error_state", "lead_id": "A", "call": 2})") ==
+        "x.json: events[0].kind: missing");
+  CHECK(event_error(R"({"type": "forget_call", "lead_id": "A"})") ==
+        "x.json: events[0].call: missing (1 = the lead's first call)");
+  CHECK(event_error(R"({"type": "forget_call", "lead_id": "A", "call": 2})") == "no error");
 }
 
 TEST_CASE("calling-rule settings are read into the policy") {
