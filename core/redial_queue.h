@@ -346,7 +346,7 @@ class RedialQueue final : private RecordSource {
   // a call loaded from disk gets one from its wall-clock dialed_at when first looked at.
   std::unordered_map<std::uint64_t, TimeMs> dialed_mono_ms_;
   bool ticking_ = false;
-  bool loaded_ = false;  // load() ran (set_calling_rules must come before it)
+  bool loaded_ = false;                    // load() ran (set_calling_rules must come before it)
   TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it
   std::uint64_t dial_failures_ = 0;
   std::shared_ptr<const CallingRules> rules_;

@@ -118,7 +118,8 @@ TEST_CASE("scenario errors name the file and the field") {
   // Bland's faults (issue 21): kinds are bland_model/refusals.h's.
   auto event_error = [&](const std::string& event) {
     return error_of(R"({"start": "2025-12-01T14:00:00", "leads": [{"lead_id": "A",
-        "phone_number": "+15550100001", "first_call_at": "14:00"}], "events": [)" + event + "]}");
+        "phone_number": "+15550100001", "first_call_at": "14:00"}], "events": [)" +
+                    event + "]}");
   };
   CHECK(event_error(R"({"type": "dial_error", "lead_id": "A", "call": 2, "kind": "plan_bogus"})")
             .rfind("x.json: events[0].kind: unknown refusal kind \"plan_bogus\"", 0) == 0);
