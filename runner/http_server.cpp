@@ -75,10 +75,14 @@ const sockaddr* peer_of(MHD_Connection* c) {
   return info ? info->client_addr : nullptr;
 }
 
-MHD_Result send(MHD_Connection* c, const HttpResponse& r) {
+// `keep_alive` tells clients how long an idle connection stays open ("timeout=N"): Node's
+// fetch keeps one for 4 s by default, longer than MHD's idle time-out, and then sends its next
+// request on a socket the server is closing ("fetch failed"); with the hint it stops sooner.
+MHD_Result send(MHD_Connection* c, const std::string& keep_alive, const HttpResponse& r) {
   MHD_Response* resp =
       MHD_create_response_from_buffer(r.body.size(), (void*)r.body.data(), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(resp, "Content-Type", r.content_type.c_str());
+  MHD_add_response_header(resp, "Keep-Alive", keep_alive.c_str());
   for (const auto& [name, value] : r.headers)
     MHD_add_response_header(resp, name.c_str(), value.c_str());
   MHD_Result ret = MHD_queue_response(c, static_cast<unsigned>(r.status), resp);
@@ -124,6 +128,7 @@ HttpServer::HttpServer(EventLoop& loop, const std::string& address, int port, Ha
   // slow client.
   const std::int64_t first_ms = std::min(limits_.request_timeout_ms, limits_.header_timeout_ms);
   auto idle_s = static_cast<unsigned>(std::max<std::int64_t>(1, first_ms / 2000));
+  keep_alive_ = "timeout=" + std::to_string(idle_s);
   std::size_t pool = std::max<std::size_t>(32 << 10, 2 * limits_.max_header_bytes + (16 << 10));
   daemon_ = MHD_start_daemon(
       flags, static_cast<std::uint16_t>(port), &HttpServer_on_accept, this, &HttpServer_on_request,
@@ -205,7 +210,7 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
       }
       if (early) {
         self->on_body_in(c);
-        return send(c, *early);
+        return send(c, self->keep_alive_, *early);
       }
     }
     return MHD_YES;
@@ -224,20 +229,24 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
   }
   self->on_body_in(c);
   if (st->resumed) {
-    if (!st->ok) return send(c, json_error(503, "the store could not be written; try again"));
-    return send(c, st->prepared);
+    if (!st->ok)
+      return send(c, self->keep_alive_,
+                  json_error(503, "the store could not be written; try again"));
+    return send(c, self->keep_alive_, st->prepared);
   }
   if (st->headers_too_large) {
     self->reject("headers_too_large", st->request.method + " " + st->request.path);
-    return send(c, json_error(431, "request headers larger than " +
-                                       std::to_string(self->limits_.max_header_bytes) +
-                                       " bytes (--max-header-bytes)"));
+    return send(c, self->keep_alive_,
+                json_error(431, "request headers larger than " +
+                                    std::to_string(self->limits_.max_header_bytes) +
+                                    " bytes (--max-header-bytes)"));
   }
   if (st->too_large) {
     self->reject("body_too_large", st->request.method + " " + st->request.path);
-    return send(c, json_error(413, "request body larger than " +
-                                       std::to_string(self->limits_.max_body_bytes) +
-                                       " bytes (--max-body-bytes)"));
+    return send(
+        c, self->keep_alive_,
+        json_error(413, "request body larger than " + std::to_string(self->limits_.max_body_bytes) +
+                            " bytes (--max-body-bytes)"));
   }
   HttpResponse r;
   try {
@@ -252,7 +261,7 @@ int HttpServer::on_request(void* cls, MHD_Connection* c, const char* url, const 
     MHD_suspend_connection(c);
     return MHD_YES;
   }
-  return send(c, r);
+  return send(c, self->keep_alive_, r);
 }
 
 void HttpServer::on_completed(void* cls, MHD_Connection* c, void** con_cls, int) {

@@ -126,6 +126,7 @@ class HttpServer {
   };
 
   void reject(const char* kind, const std::string& detail);
+  std::string keep_alive_;  // the Keep-Alive header's value: MHD's idle time-out
   void check_deadlines();
   // The time-out a connection is past at `now` (kind nullptr: none).
   struct Overdue {

@@ -315,3 +315,51 @@ TEST_CASE("loopback addresses are recognised", "[limits]") {
   CHECK_FALSE(is_loopback(reinterpret_cast<sockaddr*>(&v6)));
   CHECK_FALSE(is_loopback(nullptr));
 }
+
+namespace {
+// One whole answer (headers and a Content-Length body) from a connection that stays open.
+std::string read_answer(int fd) {
+  std::string out;
+  char buf[4096];
+  while (true) {
+    auto head_end = out.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      auto at = out.find("Content-Length: ");
+      std::size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
+      if (out.size() >= head_end + 4 + length) return out;
+    }
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+}  // namespace
+
+// The CI failure of stop 26: Node's fetch reused an idle connection MHD had just closed.
+TEST_CASE("answers say how long an idle keep-alive connection stays open, and it does",
+          "[limits]") {
+  HttpLimits l;
+  l.header_timeout_ms = 4000;  // MHD's idle time-out: half of it, 2 s
+  Harness h(l);
+  const std::string keep = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+  std::string first, second;
+  ssize_t after_idle = -1;
+  h.with_client([&] {
+    int fd = connect_to(h.server.port());
+    send_all(fd, keep);
+    first = read_answer(fd);
+    // A client that follows the hint (Node's fetch: the time-out less 1 s) may reuse it now.
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    send_all(fd, keep);
+    second = read_answer(fd);
+    char byte = 0;
+    after_idle = ::recv(fd, &byte, 1, 0);  // then, idle, the server closes it: 0, not a 5 s wait
+    ::close(fd);
+  });
+  CHECK(status_of(first) == 200);
+  CHECK(first.find("Keep-Alive: timeout=2\r\n") != std::string::npos);
+  CHECK(status_of(second) == 200);
+  CHECK(after_idle == 0);
+  CHECK(h.handled == 2);
+  CHECK(h.rejected.empty());
+}
