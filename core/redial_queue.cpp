@@ -113,9 +113,7 @@ void RedialQueue::load_seen(std::vector<CallSeen>& seen_calls, TimeMs now) {
 void RedialQueue::load_in_flight(std::vector<InFlightCall>& calls) {
   for (auto& call : calls) {
     next_dial_seq_ = std::max(next_dial_seq_, call.dial_seq + 1);
-    phone_by_dial_[call.dial_seq] = call.phone;
-    std::string phone = call.phone;
-    in_flight_[phone] = std::move(call);
+    in_flight_.add(std::move(call));
   }
 }
 
@@ -206,8 +204,8 @@ std::optional<ApplyResult> RedialQueue::shared_duplicate(const CallResult& r,
   const auto recorded = shared->record_call_id(r.call_id, key, phone, now);
   ended_a_runners_call = recorded == SharedStore::Recorded::kEndedCall;
   if (recorded != SharedStore::Recorded::kDuplicate) return std::nullopt;
-  auto flight = in_flight_.find(phone);
-  if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+  const InFlightCall* flight = in_flight_.find_phone(phone);
+  if (flight != nullptr && flight->call_id == r.call_id)
     end_call(phone, "duplicate result of the call in flight");
   log_->info("Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}", esc(key),
              esc(r.call_id));
@@ -225,8 +223,8 @@ std::optional<ApplyResult> RedialQueue::local_duplicate(const CallResult& r, con
   if (!seen) return std::nullopt;
   // Only a duplicate naming the call in flight ends it: a copy of an older call's webhook
   // must not end a newer dial that has no call id yet (that call may still be ringing).
-  auto flight = in_flight_.find(phone);
-  if (flight != in_flight_.end() && flight->second.call_id == r.call_id)
+  const InFlightCall* flight = in_flight_.find_phone(phone);
+  if (flight != nullptr && flight->call_id == r.call_id)
     end_call(phone, "duplicate result of the call in flight");
   REDIAL_LOG(log_, info, "Duplicate webhook ignored {{\"key\":\"{}\",\"call_id\":\"{}\"}}",
              esc(key), esc(r.call_id));
@@ -236,13 +234,12 @@ std::optional<ApplyResult> RedialQueue::local_duplicate(const CallResult& r, con
 
 bool RedialQueue::result_ends_flight(const CallResult& r, const std::string& key,
                                      const std::string& phone) const {
-  auto flight = in_flight_.find(phone);
+  const InFlightCall* flight = in_flight_.find_phone(phone);
   // The result ends the call in flight if it names it, or if that dial has not been answered
   // yet (Bland's webhook can beat the response to the dial request).
-  return flight != in_flight_.end() &&
-         (flight->second.call_id == r.call_id ||
-          (r.dial_seq ? *r.dial_seq == flight->second.dial_seq
-                      : flight->second.call_id.empty() && flight->second.key == key));
+  return flight != nullptr && (flight->call_id == r.call_id ||
+                               (r.dial_seq ? *r.dial_seq == flight->dial_seq
+                                           : flight->call_id.empty() && flight->key == key));
 }
 
 ApplyResult RedialQueue::apply_result(const CallResult& r) {
@@ -345,24 +342,21 @@ std::string RedialQueue::enqueue(const LeadInput& lead, TimeMs dial_at) {
 }
 
 void RedialQueue::end_call(const std::string& phone, const std::string& reason) {
-  auto it = in_flight_.find(phone);
-  if (it == in_flight_.end()) return;
-  store_.append(CallEnded{phone, it->second.dial_seq, reason});
-  phone_by_dial_.erase(it->second.dial_seq);
-  dialed_mono_ms_.erase(it->second.dial_seq);
-  reconciling_.erase(phone);
-  in_flight_.erase(it);
+  const InFlightCall* call = in_flight_.find_phone(phone);
+  if (call == nullptr) return;
+  store_.append(CallEnded{phone, call->dial_seq, reason});
+  in_flight_.end(phone);
 }
 
 void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& call_id) {
-  auto p = phone_by_dial_.find(dial_seq);
-  if (p == phone_by_dial_.end()) {
+  InFlightCall* found = in_flight_.find_dial(dial_seq);
+  if (found == nullptr) {
     REDIAL_LOG(log_, debug,
                "Dial answer for a call no longer in flight {{\"dial_seq\":{},\"call_id\":\"{}\"}}",
                dial_seq, esc(call_id));
     return;
   }
-  InFlightCall& call = in_flight_.at(p->second);
+  InFlightCall& call = *found;
   call.call_id = call_id;
   store_.append(CallAccepted{call.phone, dial_seq, call_id});
   if (listener_) emit(clock_.now_ms(), "dial_accepted", call.key, "call " + call_id);
@@ -370,11 +364,11 @@ void RedialQueue::on_dial_accepted(std::uint64_t dial_seq, const std::string& ca
 
 void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reason,
                                  std::optional<TimeMs> retry_after_ms) {
-  auto p = phone_by_dial_.find(dial_seq);
-  if (p == phone_by_dial_.end()) return;
+  const InFlightCall* call = in_flight_.find_dial(dial_seq);
+  if (call == nullptr) return;
   const TimeMs now = clock_.now_ms();
-  const std::string phone = p->second;
-  const std::string key = in_flight_.at(phone).key;
+  const std::string phone = call->phone;
+  const std::string key = call->key;
   end_call(phone, "dial failed: " + reason);
   ++dial_failures_;
   if (active_summary_) ++active_summary_->errors;
@@ -396,10 +390,10 @@ void RedialQueue::on_dial_failed(std::uint64_t dial_seq, const std::string& reas
 }
 
 bool RedialQueue::release_call(std::uint64_t dial_seq, const std::string& reason) {
-  auto p = phone_by_dial_.find(dial_seq);
-  if (p == phone_by_dial_.end()) return false;
-  const std::string phone = p->second;
-  const std::string key = in_flight_.at(phone).key;
+  const InFlightCall* call = in_flight_.find_dial(dial_seq);
+  if (call == nullptr) return false;
+  const std::string phone = call->phone;
+  const std::string key = call->key;
   end_call(phone, "released: " + reason);
   REDIAL_LOG(log_, warn,
              "Call in flight released without a result {{\"key\":\"{}\",\"reason\":\"{}\"}}",
@@ -456,7 +450,7 @@ const LeadRecord* RedialQueue::find(const std::string& key) const {
 std::vector<InFlightCall> RedialQueue::in_flight_calls() const {
   std::vector<InFlightCall> out;
   out.reserve(in_flight_.size());
-  for (const auto& [phone, call] : in_flight_) out.push_back(call);
+  for (const auto& [phone, call] : in_flight_.by_phone()) out.push_back(call);
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.dial_seq < b.dial_seq; });
   return out;
@@ -471,8 +465,7 @@ std::vector<CallSeen> RedialQueue::recent_call_ids() const {
 }
 
 const InFlightCall* RedialQueue::in_flight_for_phone(const std::string& phone) const {
-  auto it = in_flight_.find(phone);
-  return it == in_flight_.end() ? nullptr : &it->second;
+  return in_flight_.find_phone(phone);
 }
 
 void RedialQueue::for_each(

@@ -25,6 +25,7 @@
 #include "core/dial_rate_limits.h"
 #include "core/dialer.h"
 #include "core/dnc_list.h"
+#include "core/in_flight_register.h"
 #include "core/lead_explanation.h"
 #include "core/lead_record.h"
 #include "core/redial_policy.h"
@@ -335,16 +336,11 @@ class RedialQueue final : private RecordSource {
   SlotMap records_;
   StatusCounts counts_;
   ReadyIndex ready_index_;
-  std::unordered_map<std::string, InFlightCall> in_flight_;  // by normalized phone
-  std::unordered_map<std::uint64_t, std::string> phone_by_dial_;
-  std::deque<CallSeen> recent_;        // results applied, oldest first, for recent_call_ids()
-  std::set<std::string> reconciling_;  // phones handed to Dialer::reconcile
+  InFlightRegister in_flight_;
+  std::deque<CallSeen> recent_;  // results applied, oldest first, for recent_call_ids()
   std::uint64_t next_dial_seq_ = 1;
   TickSummary last_tick_;
   std::optional<TimeMs> last_tick_mono_ms_;  // clock_.mono_ms() at the last tick
-  // Monotonic time of each call in flight's dial, by dial_seq, for its time-out. Never stored:
-  // a call loaded from disk gets one from its wall-clock dialed_at when first looked at.
-  std::unordered_map<std::uint64_t, TimeMs> dialed_mono_ms_;
   bool ticking_ = false;
   bool loaded_ = false;                    // load() ran (set_calling_rules must come before it)
   TickSummary* active_summary_ = nullptr;  // the tick in progress, for dial failures inside it

@@ -65,7 +65,7 @@ LeadAction RedialQueue::delete_lead(const std::string& key, const std::string& r
   auto it = records_.find(key);
   if (it == records_.end()) return {LeadAction::Kind::kUnknownKey, {}};
   // Its result would create the lead again (a result for an unknown key is a new lead).
-  for (const auto& [phone, call] : in_flight_)
+  for (const auto& [phone, call] : in_flight_.by_phone())
     if (call.key == key)
       return conflict("a call to the lead is in flight (call " + call.call_id +
                       "); delete it after its result");

@@ -49,21 +49,7 @@ std::string RedialQueue::consistency_error() const {
   if (indexed != ready_index_.size())
     return "ready index holds " + std::to_string(ready_index_.size()) + " entries for " +
            std::to_string(indexed) + " indexed records";
-  if (phone_by_dial_.size() != in_flight_.size())
-    return std::to_string(in_flight_.size()) + " calls in flight but " +
-           std::to_string(phone_by_dial_.size()) + " dial numbers";
-  for (const auto& [phone, call] : in_flight_) {
-    if (call.phone != phone) return "call in flight to " + call.phone + " filed under " + phone;
-    auto p = phone_by_dial_.find(call.dial_seq);
-    if (p == phone_by_dial_.end() || p->second != phone)
-      return "call in flight " + std::to_string(call.dial_seq) + " has no dial_seq entry";
-    if (call.dial_seq >= next_dial_seq_)
-      return "call in flight " + std::to_string(call.dial_seq) + " not below the next dial_seq";
-  }
-  for (const auto& [seq, mono] : dialed_mono_ms_)
-    if (!phone_by_dial_.count(seq)) return "dial time kept for ended call " + std::to_string(seq);
-  for (const std::string& phone : reconciling_)
-    if (!in_flight_.count(phone)) return "reconciling " + phone + " with no call in flight";
+  if (std::string why = in_flight_.consistency_error(next_dial_seq_); !why.empty()) return why;
   // A shared store: other runners' calls are not in this memory, and each claim counts them.
   const int cap = policy_.max_concurrent_calls;
   if (cap > 0 && in_flight_.size() > static_cast<std::size_t>(cap))

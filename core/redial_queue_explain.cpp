@@ -134,11 +134,11 @@ void RedialQueue::explain_dialing(LeadExplanation& e, const LeadRecord& rec) con
   add(e, "do_not_call", !dnc,
       dnc ? "number on a do-not-call list: never dialed" : "not on a do-not-call list",
       dnc ? std::nullopt : std::optional<TimeMs>(now));
-  auto flight = in_flight_.find(phone);
-  const bool busy = flight != in_flight_.end();
+  const InFlightCall* flight = in_flight_.find_phone(phone);
+  const bool busy = flight != nullptr;
   add(e, "in_flight", !busy,
-      busy ? "a call to this number is in flight (lead " + flight->second.key + ", dialed " +
-                 calendar_.format_local(flight->second.dialed_at) + "); waits for its result"
+      busy ? "a call to this number is in flight (lead " + flight->key + ", dialed " +
+                 calendar_.format_local(flight->dialed_at) + "); waits for its result"
            : "no call in flight to this number",
       busy ? std::nullopt : std::optional<TimeMs>(now));
 

@@ -73,12 +73,13 @@ std::vector<const std::string*> RedialQueue::claim_due(TimeMs now, TimeMs window
   // A call whose lease is gone was ended by another runner (it applied the result).
   std::sort(claimed.live_dial_seqs.begin(), claimed.live_dial_seqs.end());
   std::vector<std::string> ended;
-  for (const auto& [phone, call] : in_flight_)
+  for (const auto& [phone, call] : in_flight_.by_phone())
     if (!std::binary_search(claimed.live_dial_seqs.begin(), claimed.live_dial_seqs.end(),
                             call.dial_seq))
       ended.push_back(phone);
   for (const std::string& phone : ended) {
-    emit(now, "ended_elsewhere", in_flight_.at(phone).key, "result applied by another runner");
+    emit(now, "ended_elsewhere", in_flight_.find_phone(phone)->key,
+         "result applied by another runner");
     end_call(phone, "result applied by another runner");
   }
   std::vector<const std::string*> due;

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 
 #include "core/errors.h"
@@ -27,24 +28,24 @@ std::vector<ReadyLead> RedialQueue::ready(TimeMs now) const {
 
 TimeMs RedialQueue::call_age_ms(const InFlightCall& call) {
   const TimeMs mono = clock_.mono_ms();
-  auto [it, inserted] = dialed_mono_ms_.try_emplace(call.dial_seq, 0);
   // A call from the journal: its age by the wall clock, never negative (a wall clock set back
   // since the dial gives it a whole time-out from now rather than none).
-  if (inserted) it->second = mono - std::max<TimeMs>(0, clock_.now_ms() - call.dialed_at);
-  return mono - it->second;
+  const TimeMs dialed_mono = in_flight_.dialed_mono_ms(
+      call.dial_seq, [&] { return mono - std::max<TimeMs>(0, clock_.now_ms() - call.dialed_at); });
+  return mono - dialed_mono;
 }
 
 void RedialQueue::expire_calls(TimeMs now, TickSummary& summary) {
   std::vector<InFlightCall> expired;
-  for (const auto& [phone, call] : in_flight_)
-    if (call_age_ms(call) >= policy_.call_timeout_ms && !reconciling_.count(phone))
+  for (const auto& [phone, call] : in_flight_.by_phone())
+    if (call_age_ms(call) >= policy_.call_timeout_ms && !in_flight_.reconciling(phone))
       expired.push_back(call);
   std::sort(expired.begin(), expired.end(), [](const auto& a, const auto& b) {
     return a.dialed_at != b.dialed_at ? a.dialed_at < b.dialed_at : a.phone < b.phone;
   });
   for (const auto& call : expired) {
     if (dialer_.reconcile(call)) {
-      reconciling_.insert(call.phone);
+      in_flight_.mark_reconciling(call.phone);
       emit(now, "reconcile", call.key, "no result after call timeout; asking the dialer");
       continue;
     }
@@ -138,7 +139,7 @@ std::optional<std::string> RedialQueue::check_lead(SlotMap::iterator it, TimeMs 
     mark_dnc(it, phone, "number on the do-not-call list");
     return std::nullopt;
   }
-  if (in_flight_.count(phone)) {
+  if (in_flight_.find_phone(phone) != nullptr) {
     push_back_busy(it, now);
     ++summary.skipped;
     return std::nullopt;
@@ -191,8 +192,7 @@ DialRequest RedialQueue::start_call(SlotMap::iterator it, const std::string& pho
   rec.hold_reason.reset();
   put(it);
   InFlightCall call{next_dial_seq_++, phone, it->first, "", now};
-  in_flight_[phone] = call;
-  phone_by_dial_[call.dial_seq] = phone;
+  in_flight_.add(call);
   store_.append(CallStarted{call});
   return DialRequest{call.dial_seq, it->first, dialable_phone(phone), rec, rec.attempts + 1};
 }
@@ -237,8 +237,10 @@ void RedialQueue::commit_calls(const std::vector<DialRequest>& to_dial) {
   // stalled; the journal keeps the earlier time, which only errs towards an earlier reconcile.
   const TimeMs dialed_at = clock_.now_ms(), dialed_mono = clock_.mono_ms();
   for (const auto& req : to_dial) {
-    in_flight_.at(phone_by_dial_.at(req.dial_seq)).dialed_at = dialed_at;
-    dialed_mono_ms_[req.dial_seq] = dialed_mono;
+    InFlightCall* call = in_flight_.find_dial(req.dial_seq);
+    assert(call != nullptr);  // nothing ends a call between its start and this sync
+    call->dialed_at = dialed_at;
+    in_flight_.set_dialed_mono_ms(req.dial_seq, dialed_mono);
   }
 }
 
@@ -252,7 +254,7 @@ void RedialQueue::place_calls(const std::vector<DialRequest>& to_dial, TimeMs no
     try {
       dialer_.dial(req);
       // A dialer may report a failure from inside dial(); then it was no call.
-      if (phone_by_dial_.count(req.dial_seq)) {
+      if (in_flight_.has_dial(req.dial_seq)) {
         ++summary.calls_made;
         REDIAL_LOG(log_, info, "CALL INITIATED: Redial successful {{\"key\":\"{}\"}}",
                    esc(req.key));
