@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/html_report.h"
 #include "sim/random_scenario.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
                                                  "print every event and queue decision in order")(
       "json", po::value<std::string>(), "write a machine-readable report to FILE (- for stdout)")(
       "verbose", "let the core log through spdlog's default logger")(
+      "report", po::value<std::string>(),
+      "write a self-contained HTML timeline of every run to FILE")(
+      "report-lanes", po::value<std::size_t>()->default_value(200),
+      "leads drawn per run in --report (leads with a violation first)")(
       "random", "run a random scenario generated from --seed instead of files")(
       "seed", po::value<std::vector<unsigned long long>>()->multitoken(),
       "seed(s) of --random (default 1)")("leads", po::value<int>()->default_value(1000),
@@ -57,6 +62,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "redial-sim: no scenario files (or use --random); see --help\n");
     return 2;
   }
+  if (vm["report-lanes"].as<std::size_t>() == 0) {
+    std::fprintf(stderr, "redial-sim: --report-lanes: must be at least 1\n");
+    return 2;
+  }
   if (!vm.count("verbose")) spdlog::set_level(spdlog::level::off);
 
   auto options = [&](const std::string& prefix) {
@@ -64,6 +73,7 @@ int main(int argc, char** argv) {
     (void)prefix;
     if (vm.count("trace")) o.trace_out = stdout;
     if (vm.count("verbose")) o.logger = spdlog::default_logger();
+    o.timeline = vm.count("report") > 0;
     return o;
   };
 
@@ -111,6 +121,16 @@ int main(int argc, char** argv) {
   if (vm.count("json")) {
     try {
       write_json_report(vm["json"].as<std::string>(), results);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "redial-sim: %s\n", e.what());
+      return 2;
+    }
+  }
+  if (vm.count("report")) {
+    try {
+      HtmlReportOptions ho;
+      ho.max_lanes = vm["report-lanes"].as<std::size_t>();
+      write_html_report(vm["report"].as<std::string>(), results, ho);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "redial-sim: %s\n", e.what());
       return 2;

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/phone.h"
+#include "sim/timeline.h"
 
 namespace redial::sim {
 
@@ -51,6 +52,7 @@ Simulation::Simulation(const Scenario& scenario, SimOptions options)
   if (kTotalNames.size() != kTotalCount) throw std::logic_error("kTotalNames and Total differ");
   if (sc_.store.checkpoint_after_mutations)
     store_.set_checkpoint_after(*sc_.store.checkpoint_after_mutations);
+  if (opt_.timeline) timeline_ = std::make_unique<TimelineRecorder>(sc_.time->calendar());
 }
 
 Simulation::~Simulation() = default;
@@ -77,6 +79,7 @@ void Simulation::trace(const std::string& kind, const std::string& key, const st
     line += detail;
   }
   trace_.line(line);
+  if (timeline_) timeline_->on_trace(t, kind, key, detail);
 }
 
 std::string Simulation::record_text(const std::string& key) const {
@@ -568,6 +571,12 @@ void Simulation::collect(RunResult& r) {
   r.passed = r.error.empty() && r.diffs.empty() && violations_ok;
   r.trace_lines = trace_.lines();
   r.trace_hash = trace_.hash();
+  if (timeline_) {
+    for (const SimLead& l : leads_) timeline_->describe_lead(l.key, l.phone, l.spec.state);
+    // The axis ends a little after the last event (a hold past it is cut at the edge).
+    TimeMs pad_ms = std::max<TimeMs>(60 * kSecondMs, (last_event_ - sc_.start) / 50);
+    r.timeline = timeline_->finish(sc_.start, std::max(sc_.start, last_event_ + pad_ms), *rules_);
+  }
 }
 
 std::map<std::string, long long> Simulation::totals() const {

@@ -35,6 +35,9 @@ class logger;
 
 namespace redial::sim {
 
+struct Timeline;
+class TimelineRecorder;
+
 struct RunResult {
   std::string file, name;
   bool passed = false;
@@ -59,12 +62,14 @@ struct RunResult {
     std::vector<TimeMs> dials_at;
   };
   std::vector<Lead> lead_results;
-  TimeMs stop_at = 0;  // the last instant the run would have simulated
+  TimeMs stop_at = 0;                        // the last instant the run would have simulated
+  std::shared_ptr<const Timeline> timeline;  // with SimOptions::timeline (redial-sim --report)
 };
 
 struct SimOptions {
   std::FILE* trace_out = nullptr;          // --trace
   std::shared_ptr<spdlog::logger> logger;  // nullptr: a silent logger
+  bool timeline = false;                   // record RunResult::timeline (--report)
 };
 
 // What the simulator knows about one lead of the world.
@@ -203,6 +208,7 @@ class Simulation {
   InvariantChecker checker_;
   EventQueue events_;
   Trace trace_;
+  std::unique_ptr<TimelineRecorder> timeline_;  // --report
   std::shared_ptr<spdlog::logger> logger_;
 
   std::vector<SimLead> leads_;
