@@ -136,6 +136,16 @@ void TimelineRecorder::add_axis_ticks(TimeMs begin, TimeMs end) {
   }
 }
 
+void TimelineRecorder::count_calls(const TimelineLane& l) {
+  std::map<LocalDay, int> by_day;
+  for (const TimelineMark& m : l.marks) {
+    if (m.kind != MarkKind::kDial && m.kind != MarkKind::kFirstCall) continue;
+    ++by_day[calendar_.local_day(m.at)];
+    if (m.kind == MarkKind::kDial && !calendar_.is_open(m.at)) ++tl_->dials_outside_business_hours;
+  }
+  for (const auto& [day, n] : by_day) tl_->calls_per_lead_day.push_back(n);
+}
+
 std::shared_ptr<Timeline> TimelineRecorder::finish(TimeMs begin, TimeMs end,
                                                    const CallingRules& rules) {
   assert(begin <= end);
@@ -148,6 +158,9 @@ std::shared_ptr<Timeline> TimelineRecorder::finish(TimeMs begin, TimeMs end,
       begin, end, step_ms, [&](TimeMs t) { return calendar_.is_open(t); },
       [&](TimeMs t) { return calendar_.next_open(t); });
   for (TimelineLane& l : tl_->lanes) {
+    count_calls(l);
+    for (const RunMark& m : tl_->run_marks)
+      if (m.kind == "violation" && m.text.find(l.key) != std::string::npos) l.violation = true;
     if (l.phone.empty()) continue;  // a lead the world does not know: no window to show
     LeadLocation where = rules.locate(l.phone, l.state);  // SimLead::phone is normalized
     for (const auto* z : where.zones) l.zones += (l.zones.empty() ? "" : ", ") + z->name();
@@ -155,8 +168,6 @@ std::shared_ptr<Timeline> TimelineRecorder::finish(TimeMs begin, TimeMs end,
     l.window = allowed_spans(
         begin, end, step_ms, [&](TimeMs t) { return !hold_at(t).has_value(); },
         [&](TimeMs t) { return std::max(t + 1000, hold_at(t)->until); });
-    for (const RunMark& m : tl_->run_marks)
-      if (m.kind == "violation" && m.text.find(l.key) != std::string::npos) l.violation = true;
   }
   return tl_;
 }

@@ -75,6 +75,7 @@ class TimelineRecorder {
  private:
   TimelineLane& lane(std::string_view key);
   void add_axis_ticks(TimeMs begin, TimeMs end);
+  void count_calls(const TimelineLane& l);
   void on_queue_event(TimeMs t, std::string_view kind, TimelineLane& l, std::string_view detail);
 
   const BusinessCalendar& calendar_;
