@@ -246,6 +246,15 @@ void run_section(std::string& out, const RunResult& r, std::size_t index,
   out += "</section>\n";
 }
 
+void comparison_table(std::string& out, const Comparison& c) {
+  out += "<h3>What if: " + esc(c.title) + "</h3><table class=\"index compare\"><tr><th></th><th>A: " +
+         esc(c.label_a) + "</th><th>B: " + esc(c.label_b) + "</th></tr>";
+  for (const auto& row : c.rows)
+    out += "<tr><td>" + esc(row.at(0)) + "</td><td>" + esc(row.at(1)) + "</td><td>" +
+           esc(row.at(2)) + "</td></tr>";
+  out += "</table>\n";
+}
+
 const char* kLegend =
     "<p class=\"legend\"><span>&#9646; dial</span><span>&#9675; first call (outside the "
     "queue)</span><span>&#9679; result, coloured by outcome</span><span style=\"color:#f4a582\">"
@@ -293,6 +302,7 @@ std::string html_report(const std::vector<RunResult>& results, const HtmlReportO
   }
   out += "</table><p>" + std::to_string(passed) + " of " + std::to_string(results.size()) +
          " passed.</p>";
+  for (const Comparison& c : options.comparisons) comparison_table(out, c);
   out += kLegend;
   for (std::size_t i = 0; i < results.size(); ++i) run_section(out, results[i], i, options);
   out += "</body></html>\n";

@@ -8,8 +8,16 @@
 
 namespace redial::sim {
 
+// Two runs of one scenario under two settings files (redial-sim --compare), as rows of
+// (figure, A, B) (sim/what_if.h).
+struct Comparison {
+  std::string title, label_a, label_b;
+  std::vector<std::vector<std::string>> rows;
+};
+
 struct HtmlReportOptions {
   std::size_t max_lanes = 200;  // per run; leads with a violation first, then evenly sampled
+  std::vector<Comparison> comparisons;  // drawn as tables after the index
 };
 
 // The report as text. REQUIRES: every result that ran (error empty) has its timeline.

@@ -13,6 +13,7 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
+#include "sim/what_if.h"
 
 namespace po = boost::program_options;
 using namespace redial::sim;
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
       "write a self-contained HTML timeline of every run to FILE")(
       "report-lanes", po::value<std::size_t>()->default_value(200),
       "leads drawn per run in --report (leads with a violation first)")(
+      "config", po::value<std::string>(),
+      "run every scenario under the settings of this runner config file instead of its own")(
+      "compare", po::value<std::vector<std::string>>()->multitoken(),
+      "A B: run every scenario under two runner config files and print them side by side")(
       "random", "run a random scenario generated from --seed instead of files")(
       "seed", po::value<std::vector<unsigned long long>>()->multitoken(),
       "seed(s) of --random (default 1)")("leads", po::value<int>()->default_value(1000),
@@ -67,16 +72,61 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!vm.count("verbose")) spdlog::set_level(spdlog::level::off);
+  // (label, settings): one entry per run of each scenario; none: the scenario's own config.
+  std::vector<std::pair<std::string, SettingValues>> settings;
+  try {
+    if (vm.count("config") && vm.count("compare"))
+      throw std::runtime_error("--config and --compare: give one of them");
+    if (vm.count("config")) {
+      const std::string f = vm["config"].as<std::string>();
+      settings.push_back({f, read_settings_file(f)});
+    }
+    if (vm.count("compare")) {
+      const auto ab = vm["compare"].as<std::vector<std::string>>();
+      if (ab.size() != 2) throw std::runtime_error("--compare: needs two settings files, A and B");
+      for (const auto& f : ab) settings.push_back({f, read_settings_file(f)});
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redial-sim: %s\n", e.what());
+    return 2;
+  }
+  const bool comparing = settings.size() == 2;
 
   auto options = [&](const std::string& prefix) {
     SimOptions o;
     (void)prefix;
     if (vm.count("trace")) o.trace_out = stdout;
     if (vm.count("verbose")) o.logger = spdlog::default_logger();
-    o.timeline = vm.count("report") > 0;
+    o.timeline = vm.count("report") > 0 || comparing;
     return o;
   };
 
+  HtmlReportOptions report_options;
+  // Runs one scenario once per settings entry (once as written when there are none).
+  auto run_each = [&](const Scenario& sc, const std::string& file) {
+    std::vector<RunResult> runs;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, settings.size()); ++i) {
+      RunResult r;
+      try {
+        r = settings.empty() ? run_scenario(sc, options(file))
+                             : run_scenario(with_settings(sc, settings[i].second, settings[i].first),
+                                            options(file));
+      } catch (const std::exception& e) {
+        r.file = file;
+        r.error = e.what();
+      }
+      runs.push_back(std::move(r));
+    }
+    return runs;
+  };
+  // Prints --compare's table for the two runs of one scenario and keeps it for the report.
+  auto compare = [&](const std::vector<RunResult>& runs) {
+    if (!comparing || runs.size() != 2 || !runs[0].timeline || !runs[1].timeline) return;
+    Comparison c{runs[0].file, settings[0].first, settings[1].first,
+                 compare_rows(figures_of(runs[0]), figures_of(runs[1]))};
+    std::printf("compare %s\n%s", c.title.c_str(), compare_text(c.rows, c.label_a, c.label_b).c_str());
+    report_options.comparisons.push_back(std::move(c));
+  };
   std::vector<RunResult> results;
   bool ok = true;
   if (random) {
@@ -90,33 +140,39 @@ int main(int argc, char** argv) {
       ro.start_date = vm["start"].as<std::string>();
       ro.faults = vm.count("no-faults") == 0;
       ro.webhook_dial_seq = vm.count("no-dial-seq") == 0;
-      RunResult r;
+      std::vector<RunResult> runs;
       try {
-        Scenario sc = make_random_scenario(ro);
-        r = run_scenario(sc, options(""));
+        runs = run_each(make_random_scenario(ro), "random:" + std::to_string(seed));
       } catch (const std::exception& e) {
-        r.file = "random:" + std::to_string(seed);
-        r.error = e.what();
+        runs.resize(1);
+        runs[0].file = "random:" + std::to_string(seed);
+        runs[0].error = e.what();
       }
-      print_random_result(stdout, r, seed);
+      for (const RunResult& r : runs) {
+        print_random_result(stdout, r, seed);
+        ok = ok && r.passed && r.error.empty();
+      }
+      compare(runs);
       std::fflush(stdout);
-      ok = ok && r.passed && r.error.empty();
-      results.push_back(std::move(r));
+      for (RunResult& r : runs) results.push_back(std::move(r));
     }
   }
   for (const auto& file : files) {
-    RunResult r;
+    std::vector<RunResult> runs;
     try {
-      Scenario sc = load_scenario(file);
-      r = run_scenario(sc, options(file));
+      runs = run_each(load_scenario(file), file);
     } catch (const std::exception& e) {
-      r.file = file;
-      r.error = e.what();
+      runs.resize(1);
+      runs[0].file = file;
+      runs[0].error = e.what();
     }
-    print_result(stdout, r);
+    for (const RunResult& r : runs) {
+      print_result(stdout, r);
+      ok = ok && r.passed && r.error.empty();
+    }
+    compare(runs);
     std::fflush(stdout);
-    ok = ok && r.passed && r.error.empty();
-    results.push_back(std::move(r));
+    for (RunResult& r : runs) results.push_back(std::move(r));
   }
   if (vm.count("json")) {
     try {
@@ -128,15 +184,14 @@ int main(int argc, char** argv) {
   }
   if (vm.count("report")) {
     try {
-      HtmlReportOptions ho;
-      ho.max_lanes = vm["report-lanes"].as<std::size_t>();
-      write_html_report(vm["report"].as<std::string>(), results, ho);
+      report_options.max_lanes = vm["report-lanes"].as<std::size_t>();
+      write_html_report(vm["report"].as<std::string>(), results, report_options);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "redial-sim: %s\n", e.what());
       return 2;
     }
   }
-  if (files.size() + (random ? 1 : 0) > 1) {
+  if (results.size() > 1) {
     std::size_t passed = 0;
     for (const auto& r : results) passed += r.passed ? 1 : 0;
     std::printf("%zu of %zu passed\n", passed, results.size());
