@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -388,6 +389,28 @@ DirectoryCheck check_directory(FileSystem& fs, const std::string& dir,
   }
   if (fs.exists(dir + "/expired")) out.expired_files = fs.list_dir(dir + "/expired").size();
   return out;
+}
+
+StoreState read_directory(FileSystem& fs, const std::string& dir, std::uint64_t* torn_bytes) {
+  assert(torn_bytes != nullptr);
+  if (!fs.exists(dir)) throw StoreError(dir + ": no such data directory");
+  StoreState base;
+  std::string buf;
+  for (MonthId m : list_months(fs, dir)) {
+    const std::string path = dir + "/redial-queue_" + month_name(m) + ".json";
+    std::size_t size = fs.read_file(path, buf, simdjson::SIMDJSON_PADDING);
+    parse_month_file(path, buf, size, m, base.records);
+  }
+  StateBuilder builder(std::move(base));
+  *torn_bytes = 0;
+  const std::string jpath = dir + "/redial-queue.journal";
+  if (fs.exists(jpath)) {
+    std::size_t size = fs.read_file(jpath, buf, simdjson::SIMDJSON_PADDING);
+    JournalContents j = parse_journal(jpath, buf, size);
+    for (const Mutation& m : j.entries) builder.apply(m);
+    if (j.torn) *torn_bytes = size - j.valid_bytes;
+  }
+  return builder.take();
 }
 
 }  // namespace redial

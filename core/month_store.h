@@ -74,6 +74,12 @@ struct DirectoryCheck {
 DirectoryCheck check_directory(FileSystem& fs, const std::string& dir,
                                const RecordCheckRules& rules);
 
+// The state load() would give (month files, then the journal's changes), read without the lock
+// and without changing anything, so a directory a runner is using can be read (redial-sim
+// --from-data). An incomplete last journal line is left out (*torn_bytes says how much); a
+// month file or complete journal line that cannot be read throws StoreError naming it.
+StoreState read_directory(FileSystem& fs, const std::string& dir, std::uint64_t* torn_bytes);
+
 class MonthStore final : public Store {
  public:
   // Creates the directory if needed and takes its lock; throws StoreError if another process

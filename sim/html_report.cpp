@@ -247,8 +247,9 @@ void run_section(std::string& out, const RunResult& r, std::size_t index,
 }
 
 void comparison_table(std::string& out, const Comparison& c) {
-  out += "<h3>What if: " + esc(c.title) + "</h3><table class=\"index compare\"><tr><th></th><th>A: " +
-         esc(c.label_a) + "</th><th>B: " + esc(c.label_b) + "</th></tr>";
+  out += "<h3>What if: " + esc(c.title) +
+         "</h3><table class=\"index compare\"><tr><th></th><th>A: " + esc(c.label_a) +
+         "</th><th>B: " + esc(c.label_b) + "</th></tr>";
   for (const auto& row : c.rows)
     out += "<tr><td>" + esc(row.at(0)) + "</td><td>" + esc(row.at(1)) + "</td><td>" +
            esc(row.at(2)) + "</td></tr>";

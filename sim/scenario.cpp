@@ -88,7 +88,7 @@ class Loader : public JsonReader {
     check_keys(
         v, path,
         {"lead_id", "phone_number", "list_id", "first_name", "last_name", "state", "first_call_at",
-         "enqueue_at", "outcomes", "call_seconds", "webhook_delay_seconds"});
+         "enqueue_at", "dial_at", "outcomes", "call_seconds", "webhook_delay_seconds"});
     LeadSpec l;
     if (!v.contains("lead_id")) fail(join(path, "lead_id"), "missing");
     if (!v.contains("phone_number")) fail(join(path, "phone_number"), "missing");
@@ -106,6 +106,10 @@ class Loader : public JsonReader {
       fail(join(path, "first_call_at"), "missing (or give enqueue_at)");
     if (l.first_call_at && l.enqueue_at)
       fail(join(path, "enqueue_at"), "give either first_call_at or enqueue_at, not both");
+    if (v.contains("dial_at")) {
+      if (!l.enqueue_at) fail(join(path, "dial_at"), "only with enqueue_at");
+      l.dial_at = time(tt, v["dial_at"], join(path, "dial_at"));
+    }
     l.call_ms = v.contains("call_seconds")
                     ? duration(v["call_seconds"], kSecondMs, join(path, "call_seconds"))
                     : d.call_ms;

@@ -34,6 +34,7 @@ struct LeadSpec {
   std::string lead_id, phone_number, list_id, first_name, last_name, state;
   std::optional<TimeMs> first_call_at;  // the initial call, made outside the queue
   std::optional<TimeMs> enqueue_at;     // extension: put in the queue for a first dial instead
+  std::optional<TimeMs> dial_at;        // with enqueue_at: no first dial before this (admin API)
   std::vector<OutcomeSpec> outcomes;    // call N gets outcomes[N-1]; NO_ANSWER after the end
   TimeMs call_ms = 40 * kSecondMs;
   TimeMs webhook_delay_ms = 3 * kSecondMs;

@@ -59,6 +59,8 @@ struct Timeline {
   std::vector<std::pair<TimeMs, std::string>> ticks;  // axis labels, local time
   std::map<std::string, long long> outcomes;          // results applied, by outcome
   std::vector<TimeMs> dials;                          // every dial, in order (dials per hour)
+  std::vector<int> calls_per_lead_day;  // per (lead, local day) with a call: dials + first calls
+  long long dials_outside_business_hours = 0;  // queue dials while the calendar was closed
 };
 
 // Fed every trace line (Simulation::trace); then finish() adds the windows.

@@ -29,7 +29,7 @@ SettingValues read_settings_file(const std::string& path) {
   SettingValues values;
   for (const po::option& o : parsed.options) {
     const SettingSpec* spec = find_setting(o.string_key);
-    assert(spec != nullptr);  // registered above
+    assert(spec != nullptr);                                // registered above
     if (spec->set == nullptr || o.value.empty()) continue;  // runner only
     try {
       check_setting_value(*spec, o.value.front());

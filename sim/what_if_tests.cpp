@@ -1,9 +1,9 @@
 // redial-sim --config / --compare (issue 18): settings files read as the runner reads them, and
 // the figures of two runs of scenario 02 under two settings. The expected figures come from the
 // scenario's worked comments and the max-attempts rule, not from the code under test.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -48,7 +48,8 @@ RunResult run_under(const Scenario& sc, const std::string& settings_text, const 
 
 TEST_CASE("a settings file keeps the policy settings and leaves the runner's own out") {
   const std::string path = write_temp(
-      "ok.conf", "# production\nmax-attempts = 3\nbland-api-key = sk-test\nbusiness-hours-end = 18:00\n");
+      "ok.conf",
+      "# production\nmax-attempts = 3\nbland-api-key = sk-test\nbusiness-hours-end = 18:00\n");
   SettingValues v = read_settings_file(path);
   CHECK(v.size() == 2);
   CHECK(v.at("max-attempts") == "3");
@@ -68,7 +69,8 @@ TEST_CASE("a bad settings file is refused naming the file and the setting") {
 }
 
 TEST_CASE("two settings on one scenario: the figures --compare prints") {
-  const Scenario sc = load_scenario(REDIAL_SOURCE_DIR "/scenarios/02-progressive-to-max-attempts.json");
+  const Scenario sc =
+      load_scenario(REDIAL_SOURCE_DIR "/scenarios/02-progressive-to-max-attempts.json");
   // A: the defaults, which the file itself uses: its worked comments give 13 dials, early at
   // max attempts after 8 calls on the day, late pending with 7.
   const WhatIfFigures a = figures_of(run_under(sc, "", "defaults.conf"));

@@ -1,6 +1,8 @@
 // Simulation::load_rules: the calling-rule tables and do-not-call list, once per scenario.
 // Simulation::setup: turns a scenario into the world's plans (webhook faults, dial faults,
 // restart hooks) and its first events (first calls, enqueues, timed faults).
+#include <algorithm>
+
 #include "core/errors.h"
 #include "core/phone.h"
 #include "sim/simulation.h"
@@ -137,7 +139,7 @@ void Simulation::setup() {
         run_when_up("enqueue " + leads_[i].spec.lead_id, [this, i] {
           const LeadSpec& s = leads_[i].spec;
           LeadInput in{s.lead_id, s.phone_number, s.list_id, s.first_name, s.last_name, s.state};
-          std::string key = queue_->enqueue(in, now());
+          std::string key = queue_->enqueue(in, std::max(now(), s.dial_at.value_or(0)));
           queue_->sync();
           trace("enqueue", key, record_text(key));
         });

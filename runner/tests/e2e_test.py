@@ -223,6 +223,32 @@ def stop_and_report(procs, *tail_names):
     return 1 if failures else 0
 
 
+def check_replay(sim, workdir, runner_env, runner_calls):
+    """Issue 18: redial-sim --from-data replays the data directory the runner left, under the
+    runner's own settings: every settled lead ends as the runner recorded it, after as many
+    calls as the emulator saw the runner place."""
+    conf = os.path.join(workdir, "replay.conf")
+    with open(conf, "w") as f:  # the runner's settings as a --config file (REDIAL_X -> x)
+        for k, v in runner_env.items():
+            if k.startswith("REDIAL_"):
+                f.write(f"{k[len('REDIAL_'):].lower().replace('_', '-')} = {v}\n")
+    report = os.path.join(workdir, "replay.json")
+    out = subprocess.run([sim, "--from-data", os.path.join(workdir, "data"), "--config", conf,
+                          "--json", report], capture_output=True, text=True, timeout=60)
+    check(out.returncode == 0,
+          f"the replay ends every settled lead as recorded ({out.stdout.strip()} "
+          f"{out.stderr.strip()})")
+    if not os.path.exists(report):
+        return
+    leads = json.load(open(report))["scenarios"][0]["lead_results"]
+    for lead_id in ("A1", "B2", "E5", "F6"):
+        placed = len([c for c in runner_calls if c["lead_id"] == lead_id])
+        got = leads.get(lead_id, {}).get("calls")
+        check(got == placed, f"replay of {lead_id}: {got} calls, as the runner placed {placed}")
+    check(leads.get("D4", {}).get("calls") == 0 and leads["D4"]["status"] == "completed",
+          "replay of D4: stopped by the operator, never called")
+
+
 def setup(script, add_args=None):
     """Parses --runner/--emulator/--workdir (and what add_args(parser) adds), empties the
     workdir and writes the emulator's outcome script there. Returns (args, script_path)."""
@@ -230,6 +256,7 @@ def setup(script, add_args=None):
     ap.add_argument("--runner", required=True)
     ap.add_argument("--emulator", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--sim", help="redial-sim: also replay the data directory (issue 18)")
     if add_args:
         add_args(ap)
     a = ap.parse_args()
@@ -427,6 +454,7 @@ def main():
         check(e5["attempts"] == 3 and e5["outcomes"] == ["VOICEMAIL", "NO_ANSWER", "TRANSFERRED"],
               f"E5: 3 attempts, outcomes {e5['outcomes']}")
         calls = get_json(emu + "/emulator/calls")["calls"]
+        replay_calls = calls  # the first emulator's log: every call of A1, B2, E5 and F6
         check_dial_times(calls, "E5", 3)
         check(len([c for c in calls if c["lead_id"] in ("A1", "B2", "F6")]) == 9,
               "no lead was dialed again after the restart")
@@ -461,6 +489,9 @@ def main():
         data = os.listdir(os.path.join(a.workdir, "data"))
         check(any(n.startswith("redial-queue_") and n.endswith(".json") for n in data),
               f"seed-format month file written at shutdown ({sorted(data)})")
+        if a.sim:
+            print("[6] redial-sim --from-data replays the runner's data directory")
+            check_replay(a.sim, a.workdir, runner_env, replay_calls)
     except Exception as e:  # noqa: BLE001 - report, then fail
         check(False, f"unexpected error: {e!r}")
     finally:
