@@ -34,8 +34,8 @@ RecordedCalls recorded_calls(const LeadRecord& r, bool in_flight) {
 }
 
 bool completes(const RedialPolicy& p, const LeadRecord& r) {
-  if (!r.last_outcome) return false;
-  const std::string& o = *r.last_outcome;
+  if (r.outcomes.empty()) return false;
+  const std::string& o = r.outcomes.back();
   return p.is_success(o) || p.is_stop(o) || p.rule_for(o).kind == OutcomeRule::Kind::kNever;
 }
 

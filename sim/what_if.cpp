@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "core/errors.h"
 #include "sim/timeline.h"
@@ -13,9 +14,28 @@ namespace redial::sim {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// A NAME=value line of an environment file (the package's /etc/redial/redial.env) as the
+// `name = value` line the runner's --config reader takes; other lines pass as they are.
+std::string config_line_of(const std::string& line) {
+  const std::size_t eq = line.find('=');
+  if (eq == std::string::npos || eq == 0) return line;
+  const std::string key = line.substr(0, eq);
+  if (key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
+    return line;
+  for (const SettingSpec& s : settings_schema())
+    if (key == s.env) return std::string(s.name) + " = " + line.substr(eq + 1);
+  return line;  // an unknown NAME is refused by the reader, named
+}
+
+}  // namespace
+
 SettingValues read_settings_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError(path + ": cannot read the settings file");
+  std::ifstream file(path);
+  if (!file) throw ScenarioError(path + ": cannot read the settings file");
+  std::stringstream in;
+  for (std::string line; std::getline(file, line);) in << config_line_of(line) << "\n";
   // The runner's own reader of --config files (runner/settings.cpp), so the same files work.
   po::options_description desc;
   for (const SettingSpec& s : settings_schema())

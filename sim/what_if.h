@@ -12,8 +12,9 @@
 
 namespace redial::sim {
 
-// The policy settings of a runner config file; runner-only settings (Bland, HTTP, storage) are
-// read and left out. Throws ScenarioError "FILE: reason" for an unreadable file, an
+// The policy settings of a runner config file ('name = value', as redial-runner --config
+// reads; NAME=value lines of an environment file such as /etc/redial/redial.env are read as
+// their setting); runner-only settings (Bland, HTTP, storage) are read and left out. Throws ScenarioError "FILE: reason" for an unreadable file, an
 // unknown name or a bad value (the reader is the runner's: Boost.Program_options).
 SettingValues read_settings_file(const std::string& path);
 

@@ -58,6 +58,21 @@ TEST_CASE("a settings file keeps the policy settings and leaves the runner's own
   std::remove(path.c_str());
 }
 
+TEST_CASE("an environment file (the package's redial.env) is read as its settings") {
+  const std::string path =
+      write_temp("redial.env",
+                 "# /etc/redial/redial.env\nREDIAL_MAX_ATTEMPTS=4\nBLAND_API_KEY=sk-test\n"
+                 "#REDIAL_MIN_WAIT=5\nREDIAL_PROGRESSIVE_INTERVALS=1s,1s,2s\n");
+  SettingValues v = read_settings_file(path);
+  CHECK(v.size() == 2);
+  CHECK(v.at("max-attempts") == "4");
+  CHECK(v.at("progressive-intervals") == "1s,1s,2s");
+  const std::string unknown = write_temp("unknown.env", "REDIAL_MAX_ATTEMPT=4\n");
+  CHECK_THAT(error_of(unknown), Catch::Contains(unknown) && Catch::Contains("REDIAL_MAX_ATTEMPT"));
+  std::remove(path.c_str());
+  std::remove(unknown.c_str());
+}
+
 TEST_CASE("a bad settings file is refused naming the file and the setting") {
   const std::string unknown = write_temp("unknown.conf", "max-attempt = 3\n");
   const std::string bad = write_temp("bad.conf", "max-attempts = three\n");

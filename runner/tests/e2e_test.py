@@ -227,11 +227,10 @@ def check_replay(sim, workdir, runner_env, runner_calls):
     """Issue 18: redial-sim --from-data replays the data directory the runner left, under the
     runner's own settings: every settled lead ends as the runner recorded it, after as many
     calls as the emulator saw the runner place."""
-    conf = os.path.join(workdir, "replay.conf")
-    with open(conf, "w") as f:  # the runner's settings as a --config file (REDIAL_X -> x)
+    conf = os.path.join(workdir, "replay.env")
+    with open(conf, "w") as f:  # the runner's environment, as in the package's redial.env
         for k, v in runner_env.items():
-            if k.startswith("REDIAL_"):
-                f.write(f"{k[len('REDIAL_'):].lower().replace('_', '-')} = {v}\n")
+            f.write(f"{k}={v}\n")
     report = os.path.join(workdir, "replay.json")
     out = subprocess.run([sim, "--from-data", os.path.join(workdir, "data"), "--config", conf,
                           "--json", report], capture_output=True, text=True, timeout=60)
