@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "sim/html_report.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/what_if.h"
@@ -103,6 +104,12 @@ TEST_CASE("two settings on one scenario: the figures --compare prints") {
   CHECK(b.outside_business_hours == 0);
   CHECK(a.violations == 0);
   CHECK(b.violations == 0);
+  // The report carries the same rows as a table.
+  HtmlReportOptions ho;
+  ho.comparisons.push_back({sc.file, "defaults.conf", "three.conf", compare_rows(a, b)});
+  const std::string html = html_report({}, ho);
+  CHECK_THAT(html, Catch::Contains("<th>A: defaults.conf</th><th>B: three.conf</th>") &&
+                       Catch::Contains("<tr><td>dials</td><td>13</td><td>4</td></tr>"));
   const std::string table = compare_text(compare_rows(a, b), "A", "B");
   CHECK_THAT(table, Catch::Contains("dials") && Catch::Contains("13") &&
                         Catch::Contains("dials outside business hours (must be 0)"));
