@@ -164,8 +164,9 @@ void RedialQueue::remember_call_id(Slot& slot, std::uint64_t id_hash) {
   slot.call_id_hashes.push(id_hash, kCallIdsRemembered);
 }
 
-void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail) {
-  if (listener_) listener_(QueueEvent{at, kind, key, std::move(detail)});
+void RedialQueue::emit(TimeMs at, const char* kind, const std::string& key, std::string detail,
+                       TimeMs until_ms) {
+  if (listener_) listener_(QueueEvent{at, kind, key, std::move(detail), until_ms});
 }
 
 namespace {

@@ -98,6 +98,8 @@ struct QueueEvent {
   std::string kind;  // "result", "duplicate", "dial", "skip", "dial_failed", "released", ...
   std::string key;
   std::string detail;
+  TimeMs until_ms = 0;  // "hold": the instant its rule allows a call (the text's local time can
+                        // be ambiguous in a DST fall-back hour); else 0
 };
 
 // What one retention run did (RedialQueue::enforce_retention).
@@ -281,7 +283,8 @@ class RedialQueue final : private RecordSource {
   void lock_and_refresh(const std::string& key);
   // Claims due leads from the shared store and returns their keys, due first.
   std::vector<const std::string*> claim_due(TimeMs now, TimeMs window_start);
-  void emit(TimeMs at, const char* kind, const std::string& key, std::string detail);
+  void emit(TimeMs at, const char* kind, const std::string& key, std::string detail,
+            TimeMs until_ms = 0);
   // load()'s parts: the records (indexed, counted, their numbers' calls), the call ids seen,
   // the calls in flight.
   void load_records(std::vector<StoredRecord>& records, TimeMs now);

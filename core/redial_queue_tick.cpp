@@ -181,7 +181,8 @@ bool RedialQueue::hold_by_rules(SlotMap::iterator it, const std::string& phone, 
   if (listener_)
     emit(now, "hold", it->first,
          hold->rule + " until " + calendar_.format_local(hold->until) +
-             (where.zone_assumed ? " (lead zone unknown; business zone assumed)" : ""));
+             (where.zone_assumed ? " (lead zone unknown; business zone assumed)" : ""),
+         hold->until);
   return true;
 }
 
@@ -331,7 +332,7 @@ void RedialQueue::note_rate_hold(const DialHold& hold, std::span<const std::stri
   DialRateLimiter::log_hold(*log_, hold, *rest.front(), rest.size());
   if (!listener_) return;
   const std::string detail = hold.rule + " until " + calendar_.format_local(hold.until);
-  for (const std::string* key : rest) emit(summary.at, "hold", *key, detail);
+  for (const std::string* key : rest) emit(summary.at, "hold", *key, detail, hold.until);
 }
 
 }  // namespace redial

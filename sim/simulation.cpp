@@ -59,7 +59,8 @@ Simulation::~Simulation() = default;
 
 // ---- trace ----
 
-void Simulation::trace(const std::string& kind, const std::string& key, const std::string& detail) {
+void Simulation::trace(const std::string& kind, const std::string& key, const std::string& detail,
+                       TimeMs until_ms) {
   TimeMs t = now();
   if (t != trace_time_cache_) {
     trace_time_cache_ = t;
@@ -79,7 +80,7 @@ void Simulation::trace(const std::string& kind, const std::string& key, const st
     line += detail;
   }
   trace_.line(line);
-  if (timeline_) timeline_->on_trace(t, kind, key, detail);
+  if (timeline_) timeline_->on_trace(t, kind, key, detail, until_ms);
 }
 
 std::string Simulation::record_text(const std::string& key) const {
@@ -325,7 +326,7 @@ void Simulation::make_queue() {
     // The tick summary and the dial itself are traced by the simulator with more detail.
     if (e.kind == "tick" || e.kind == "dial") return;
     if (e.kind == "released") ++n_[kReleased];  // by the tick or by the dialer's reconcile
-    trace("queue." + e.kind, e.key, e.detail);
+    trace("queue." + e.kind, e.key, e.detail, e.until_ms);
   });
   proc_ = std::make_unique<Process>();
   proc_->dialer = std::make_unique<bland::BlandDialer>(sim_dialer_config(), clock_, timers_, bland_,

@@ -99,7 +99,9 @@ class Simulation {
   // ---- for SimDialGate and SimBland ----
   TimeMs now() const { return clock_.now_ms(); }
   const Scenario& scenario() const { return sc_; }
-  void trace(const std::string& kind, const std::string& key, const std::string& detail);
+  // until_ms: a hold's end, for the timeline (0: none).
+  void trace(const std::string& kind, const std::string& key, const std::string& detail,
+             TimeMs until_ms = 0);
   // Records a dial the queue started and checks it; returns the lead (made up if unknown).
   SimLead& dial_started(const DialRequest& r);
   // Bland placed the call a dial asked for (`request_body`: the POST body; `error_state`: "" or

@@ -49,7 +49,7 @@ void TimelineRecorder::describe_lead(const std::string& key, const std::string& 
 }
 
 void TimelineRecorder::on_trace(TimeMs t, std::string_view kind, std::string_view key,
-                                std::string_view detail) {
+                                std::string_view detail, TimeMs until_ms) {
   if (kind == "VIOLATION" || kind == "restart" || kind == "crash" || kind == "clock_step") {
     tl_->run_marks.push_back(
         {t, kind == "VIOLATION" ? "violation" : std::string(kind), std::string(detail)});
@@ -62,12 +62,12 @@ void TimelineRecorder::on_trace(TimeMs t, std::string_view kind, std::string_vie
   } else if (kind == "call" && detail.starts_with("first call")) {
     lane(key).marks.push_back({t, t, MarkKind::kFirstCall, {}, std::string(detail)});
   } else if (kind.starts_with("queue.")) {
-    on_queue_event(t, kind.substr(6), lane(key), detail);
+    on_queue_event(t, kind.substr(6), lane(key), detail, until_ms);
   }
 }
 
 void TimelineRecorder::on_queue_event(TimeMs t, std::string_view kind, TimelineLane& l,
-                                      std::string_view detail) {
+                                      std::string_view detail, TimeMs until_ms) {
   const std::string text(detail);
   if (kind == "result") {
     std::string outcome = text.substr(0, text.find(' '));
@@ -77,8 +77,8 @@ void TimelineRecorder::on_queue_event(TimeMs t, std::string_view kind, TimelineL
     // "state_hours:FL until 2025-12-03T08:00:00[ (lead zone unknown; ...)]"
     auto until_at = text.find(" until ");
     std::string rule = text.substr(0, until_at);
-    TimeMs until = t;
-    if (until_at != std::string::npos)
+    TimeMs until = until_ms;
+    if (until == 0 && until_at != std::string::npos)  // a trace read back: its local time
       until = calendar_.parse_local(text.substr(until_at + 7, 19), "hold");
     l.marks.push_back({t, std::max(t, until), MarkKind::kHold, rule, text});
   } else if (kind == "released") {

@@ -67,7 +67,9 @@ struct Timeline {
 class TimelineRecorder {
  public:
   explicit TimelineRecorder(const BusinessCalendar& calendar) : calendar_(calendar) {}
-  void on_trace(TimeMs t, std::string_view kind, std::string_view key, std::string_view detail);
+  // until_ms: a hold's end (QueueEvent::until_ms); 0: read from the text (local time).
+  void on_trace(TimeMs t, std::string_view kind, std::string_view key, std::string_view detail,
+                TimeMs until_ms = 0);
   // Sets the lead's phone and state (for its window); the lane is made if new.
   void describe_lead(const std::string& key, const std::string& phone, const std::string& state);
   // Closes the time axis and works out business hours and each lane's legal window.
@@ -78,7 +80,8 @@ class TimelineRecorder {
   TimelineLane& lane(std::string_view key);
   void add_axis_ticks(TimeMs begin, TimeMs end);
   void count_calls(const TimelineLane& l);
-  void on_queue_event(TimeMs t, std::string_view kind, TimelineLane& l, std::string_view detail);
+  void on_queue_event(TimeMs t, std::string_view kind, TimelineLane& l, std::string_view detail,
+                      TimeMs until_ms);
 
   const BusinessCalendar& calendar_;
   std::shared_ptr<Timeline> tl_ = std::make_shared<Timeline>();

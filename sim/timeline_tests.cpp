@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calling_rules.h"
 #include "sim/html_report.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -126,4 +127,22 @@ TEST_CASE("allowed spans open exactly and close to the second") {
   CHECK(spans[0].end <= 251500);
   CHECK(spans[1].begin == 400000);
   CHECK(spans[1].end == 500000);
+}
+
+TEST_CASE("a hold ending in the repeated hour of a DST fall-back keeps its instant") {
+  // 2026-11-01 in New York: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST).
+  const BusinessCalendar cal("America/New_York", 9 * 3600, 17 * 3600);
+  const TimeMs tick = 1793511000000;                           // 2026-11-01T05:30:00Z, 01:30 EDT
+  const TimeMs until = tick + 60 * kMinuteMs;                  // 06:30Z, 01:30 EST: the second one
+  REQUIRE(cal.format_local(until) == cal.format_local(tick));  // one text, two instants
+  TimelineRecorder rec(cal);
+  const std::string text = "min_gap until " + cal.format_local(until);
+  rec.on_trace(tick, "queue.hold", "K_5550100001", text, until);
+  rec.on_trace(tick, "queue.hold", "K_5550100002", text);  // a trace read back: text only
+  const auto rules = CallingRules::from_policy(RedialPolicy{});
+  const auto tl = rec.finish(tick, until + kHourMs, *rules);
+  REQUIRE(tl->lanes.size() == 2);
+  CHECK(tl->lanes[0].marks.at(0).until == until);
+  // From the text alone the earlier instant is taken, which this case shows is not always right.
+  CHECK(tl->lanes[1].marks.at(0).until == tick);
 }
